@@ -54,7 +54,7 @@ PLAN_ENTITIES: tuple[str, ...] = (
 )
 
 # Entities of the control intents.
-CONTROL_ENTITIES: tuple[str, ...] = ("persona", "trainee")
+CONTROL_ENTITIES: tuple[str, ...] = ("persona", "trainee", "seed")
 
 # Linguistic cues computed by the spaCy pipeline.
 CUES: tuple[str, ...] = ("question", "directive", "homework_term", "collaborative", "tentative")

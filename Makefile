@@ -1,0 +1,22 @@
+.PHONY: run test setup bench eval agreement validate
+
+run:        ## set up (first time: a few minutes) and serve on http://localhost:5005
+	bash scripts/run.sh
+
+test:       ## set up and run lint + all tests
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh
+
+bench: setup  ## speed, memory and persona-variety figures
+	bash scripts/bench.sh
+
+eval: setup   ## NLU evaluation on the held-out set, with a TF-IDF baseline
+	.venv/bin/python -m bench.nlu_eval --model models/hw.tar.gz
+
+agreement: setup  ## scorer agreement with the reference transcripts
+	.venv/bin/python -m bench.agreement
+
+validate: setup  ## check persona files
+	.venv/bin/python -m bot personas validate data/personas

@@ -1,0 +1,407 @@
+"""Persona files (docs/persona-format.md) as frozen dataclasses, and a live registry.
+
+Validation is bot.validate's job; this module only turns a file that passed it into
+objects the engine can read without defensive lookups. No Rasa imports.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import moves
+
+log = logging.getLogger(__name__)
+
+STATE_KEYS: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
+SENSITIVITY_KINDS: tuple[str, ...] = (
+    "homework_term",
+    "directive",
+    "closed_question",
+    "lecture",
+    "praise",
+    "pressure",
+)
+# Agreement conditions in the documented order (used when a file gives none).
+CONDITIONS: tuple[str, ...] = (
+    "rationale_understood",
+    "client_shaped",
+    "min_specifics",
+    "barriers_resolved",
+    "within_task_limits",
+    "feedback_asked",
+    "understanding_checked",
+    "linked_to_goals",
+    "min_trust",
+    "min_willingness",
+    "no_open_rupture",
+    "beliefs_softened",
+)
+
+Lines = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Local stand-in with the contract's shape, used only while bot.validate is absent."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class PersonaError(Exception):
+    """A persona file could not be loaded; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Any]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class LastWeek:
+    plan: str | None = None
+    outcome: str = "none"
+    report: Lines = ()
+    learning: Lines = ()
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    start: dict[str, float] = field(default_factory=dict)
+    effects: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TaskLimits:
+    max_duration_minutes: float | None = None
+    max_times_per_week: float | None = None
+    counter_offer: dict[str, str] = field(default_factory=dict)
+    disliked_activities: Lines = ()
+    preferred_activities: Lines = ()
+    frightening_activities: Lines = ()  # added field
+    evaluative_activities: Lines = ()  # added field
+
+
+@dataclass(frozen=True)
+class Triggers:
+    moves: Lines = ()
+    cues: Lines = ()
+    task: Lines = ()
+
+
+@dataclass(frozen=True)
+class Belief:
+    id: str
+    about: str
+    text: str
+    triggers: Triggers
+    effects: dict[str, float]
+    lines: Lines
+    softened_by: Triggers
+    softened_lines: Lines
+
+
+@dataclass(frozen=True)
+class Resolution:
+    moves: Lines = ()
+    details: dict[str, Lines] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Barrier:
+    id: str
+    kind: str
+    hidden: bool
+    disclose_on: Lines
+    summary: str
+    lines: Lines
+    resolved_by: Resolution
+    resolved_lines: Lines
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    strength: float = 0.0
+    rupture: bool = False
+    lines: Lines = ()
+
+
+@dataclass(frozen=True)
+class Agreement:
+    # Condition -> required value, in the order the file lists them (checked in that order).
+    requires: dict[str, Any] = field(default_factory=dict)
+    not_yet: dict[str, Lines] = field(default_factory=dict)
+    agree_lines: Lines = ()
+    refuse_lines: Lines = ()
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    age: int | None
+    difficulty: str
+    approach: str
+    stage_of_change: str
+    presenting_problem: str
+    briefing: str
+    goals: Lines
+    values: Lines
+    last_week: LastWeek
+    state: StateSpec
+    task_limits: TaskLimits
+    beliefs: tuple[Belief, ...]
+    barriers: tuple[Barrier, ...]
+    sensitivities: dict[str, Sensitivity]
+    agreement: Agreement
+    lines: dict[str, Lines]
+    path: str = ""
+
+    def belief(self, belief_id: str) -> Belief | None:
+        return next((b for b in self.beliefs if b.id == belief_id), None)
+
+    def barrier(self, barrier_id: str) -> Barrier | None:
+        return next((b for b in self.barriers if b.id == barrier_id), None)
+
+
+# ---------------------------------------------------------------- building from YAML
+
+
+def _lines(value: Any) -> Lines:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _floats(value: Any) -> dict[str, float]:
+    return {str(k): float(v) for k, v in (value or {}).items()}
+
+
+def _triggers(value: Any) -> Triggers:
+    value = value or {}
+    return Triggers(
+        moves=_lines(value.get("moves")),
+        cues=_lines(value.get("cues")),
+        task=_lines(value.get("task")),
+    )
+
+
+def build_persona(data: dict[str, Any], path: str = "") -> Persona:
+    """Build a Persona from parsed YAML that passed validation."""
+    lw = data.get("last_week") or {}
+    st = data.get("state") or {}
+    tl = data.get("task_limits") or {}
+    ag = data.get("agreement") or {}
+
+    def _num(v: Any) -> float | None:
+        return None if v is None else float(v)
+
+    beliefs = tuple(
+        Belief(
+            id=str(b["id"]),
+            about=str(b.get("about", "tasks")),
+            text=str(b.get("text", "")),
+            triggers=_triggers(b.get("triggers")),
+            effects=_floats(b.get("effects")),
+            lines=_lines(b.get("lines")),
+            softened_by=_triggers(b.get("softened_by")),
+            softened_lines=_lines(b.get("softened_lines")),
+        )
+        for b in data.get("beliefs") or []
+    )
+    barriers = tuple(
+        Barrier(
+            id=str(b["id"]),
+            kind=str(b.get("kind", "practical")),
+            hidden=bool(b.get("hidden", True)),
+            disclose_on=_lines(b.get("disclose_on")),
+            summary=str(b.get("summary", "")),
+            lines=_lines(b.get("lines")),
+            resolved_by=Resolution(
+                moves=_lines((b.get("resolved_by") or {}).get("moves")),
+                details={
+                    str(k): _lines(v)
+                    for k, v in ((b.get("resolved_by") or {}).get("details") or {}).items()
+                },
+            ),
+            resolved_lines=_lines(b.get("resolved_lines")),
+        )
+        for b in data.get("barriers") or []
+    )
+    sensitivities = {
+        str(k): Sensitivity(
+            strength=float((v or {}).get("strength", 0.0)),
+            rupture=bool((v or {}).get("rupture", False)),
+            lines=_lines((v or {}).get("lines")),
+        )
+        for k, v in (data.get("sensitivities") or {}).items()
+    }
+    start = {k: 0.5 for k in STATE_KEYS}
+    start.update(_floats(st.get("start")))
+    return Persona(
+        id=str(data["id"]),
+        name=str(data.get("name", data["id"])),
+        age=int(data["age"]) if data.get("age") is not None else None,
+        difficulty=str(data.get("difficulty", "moderate")),
+        approach=str(data.get("approach", "CBT")),
+        stage_of_change=str(data.get("stage_of_change", "contemplation")),
+        presenting_problem=str(data.get("presenting_problem", "")),
+        briefing=" ".join(str(data.get("briefing", "")).split()),
+        goals=_lines(data.get("goals")),
+        values=_lines(data.get("values")),
+        last_week=LastWeek(
+            plan=lw.get("plan"),
+            outcome=str(lw.get("outcome", "none")),
+            report=_lines(lw.get("report")),
+            learning=_lines(lw.get("learning")),
+        ),
+        state=StateSpec(
+            start=start,
+            effects={str(m): _floats(e) for m, e in (st.get("effects") or {}).items()},
+        ),
+        task_limits=TaskLimits(
+            max_duration_minutes=_num(tl.get("max_duration_minutes")),
+            max_times_per_week=_num(tl.get("max_times_per_week")),
+            counter_offer={str(k): str(v) for k, v in (tl.get("counter_offer") or {}).items()},
+            disliked_activities=_lines(tl.get("disliked_activities")),
+            preferred_activities=_lines(tl.get("preferred_activities")),
+            frightening_activities=_lines(tl.get("frightening_activities")),
+            evaluative_activities=_lines(tl.get("evaluative_activities")),
+        ),
+        beliefs=beliefs,
+        barriers=barriers,
+        sensitivities=sensitivities,
+        agreement=Agreement(
+            requires=dict(ag.get("requires") or {}),
+            not_yet={str(k): _lines(v) for k, v in (ag.get("not_yet") or {}).items()},
+            agree_lines=_lines(ag.get("agree_lines")),
+            refuse_lines=_lines(ag.get("refuse_lines")),
+        ),
+        lines={str(k): _lines(v) for k, v in (data.get("lines") or {}).items()},
+        path=path,
+    )
+
+
+def _minimal_check(path: Path) -> list[Any]:
+    """Used only if bot.validate cannot be imported: enough to never build from junk."""
+    name = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        return [Problem(name, 1, f"cannot read YAML: {exc}")]
+    if not isinstance(data, dict):
+        return [Problem(name, 1, "the file must be a mapping of fields")]
+    problems: list[Any] = []
+    for key in ("id", "name", "lines", "agreement"):
+        if key not in data:
+            problems.append(Problem(name, 1, f"missing required field '{key}'"))
+    if data.get("id") is not None and str(data.get("id")) != path.stem:
+        problems.append(Problem(name, 1, f"id '{data.get('id')}' must equal the file stem"))
+    for key, value in (data.get("lines") or {}).items():
+        base = str(key).split(".")[0].split("@")[0]
+        known = set(moves.MOVES) | {
+            "opening", "not_understood", "repeat", "closing", "comment", "counter_offer",
+        }
+        if base not in known:
+            problems.append(Problem(name, 1, f"unknown line situation '{key}'"))
+        if not isinstance(value, list | str):
+            problems.append(Problem(name, 1, f"lines.{key} must be a list of strings"))
+    return problems
+
+
+def _validate(path: Path) -> list[Any]:
+    try:
+        from bot import validate  # written in parallel; absent in early checkouts
+    except ImportError:
+        log.warning("bot.validate not importable; using the minimal local check")
+        return _minimal_check(path)
+    return list(validate.validate_file(path))
+
+
+def load_persona(path: str | Path) -> Persona:
+    """Validate and load one persona file; raise PersonaError listing every problem."""
+    path = Path(path)
+    problems = _validate(path)
+    if problems:
+        raise PersonaError(problems)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return build_persona(data, str(path))
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        # The validator should have caught this; never let it crash a server.
+        raise PersonaError([Problem(str(path), 1, f"cannot build persona: {exc}")]) from exc
+
+
+class PersonaRegistry:
+    """Every persona in a directory, reloaded on change, keeping the last good version."""
+
+    def __init__(self, directory: str | Path):
+        self.directory = Path(directory)
+        self._personas: dict[str, Persona] = {}
+        self._mtimes: dict[Path, tuple[int, int]] = {}
+        self._ids_by_path: dict[Path, str] = {}
+        self._problems_by_path: dict[Path, list[Any]] = {}
+        self.reload()
+
+    @property
+    def problems(self) -> list[Any]:
+        return [p for path in sorted(self._problems_by_path) for p in self._problems_by_path[path]]
+
+    def _files(self) -> list[Path]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.glob("*.yml") if not p.name.startswith("_"))
+
+    def reload(self) -> list[Any]:
+        """Re-read new or changed files; return the problems of this pass."""
+        found = self._files()
+        found_set = set(found)
+        problems: list[Any] = []
+        for path in list(self._mtimes):
+            if path not in found_set:  # a deleted file takes its persona with it
+                self._mtimes.pop(path, None)
+                self._problems_by_path.pop(path, None)
+                pid = self._ids_by_path.pop(path, None)
+                if pid is not None:
+                    self._personas.pop(pid, None)
+        for path in found:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            # Size too: two saves within the clock's resolution must still count as a change.
+            mtime = (st.st_mtime_ns, st.st_size)
+            if self._mtimes.get(path) == mtime:
+                continue
+            self._mtimes[path] = mtime
+            try:
+                persona = load_persona(path)
+            except PersonaError as exc:
+                # Keep whatever version loaded last: a typo must not end a live rehearsal.
+                self._problems_by_path[path] = exc.problems
+                problems.extend(exc.problems)
+                log.warning("persona file %s rejected:\n%s", path, exc)
+                continue
+            self._problems_by_path.pop(path, None)
+            self._personas[persona.id] = persona
+            self._ids_by_path[path] = persona.id
+        return problems
+
+    def get(self, persona_id: str) -> Persona | None:
+        return self._personas.get(persona_id)
+
+    def ids(self) -> list[str]:
+        return sorted(self._personas)
+
+    def __contains__(self, persona_id: object) -> bool:
+        return persona_id in self._personas

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks: persona variety, serving latency and memory. Figures are printed
+# and written to bench/*-report.txt.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+echo "==> persona variety (scripted rehearsals through the engine)"
+"$PY" -m bench.personas
+echo "==> serving"
+"$PY" -m bench.serve

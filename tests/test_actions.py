@@ -1,0 +1,113 @@
+"""The Rasa actions, driven the way Rasa's demo bots test them: Tracker + CollectingDispatcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions
+from bot.service import RehearsalService
+from bot.store import Store
+
+
+@pytest.fixture()
+def service(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> RehearsalService:
+    svc = RehearsalService(store=Store(f"sqlite:///{tmp_path / 'test.db'}"))
+    monkeypatch.setattr(actions, "_service", svc)
+    return svc
+
+
+def tracker(sender: str, slots: dict[str, Any], text: str, intent: str,
+            entities: list[dict[str, Any]] | None = None,
+            cues: dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.93},
+              "entities": entities or []}
+    if cues is not None:
+        latest["cues"] = cues
+    return Tracker.from_dict({
+        "sender_id": sender, "slots": slots, "latest_message": latest, "events": [],
+        "paused": False, "followup_action": None, "active_loop": {},
+        "latest_action_name": "action_listen",
+    })
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[str], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, {})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return [m["text"] for m in dispatcher.messages], slots
+
+
+def start_entities(persona: str) -> list[dict[str, Any]]:
+    return [{"entity": "persona", "value": persona}, {"entity": "trainee", "value": "t01"}]
+
+
+async def test_start_sets_the_slots_and_sends_the_opening_line(service: RehearsalService) -> None:
+    texts, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a1", {}, '/start_rehearsal{"persona": "maya"}', "start_rehearsal",
+        start_entities("maya")))
+    assert len(texts) == 1 and texts[0]
+    assert slots["persona"] == "maya" and slots["rehearsal_status"] == "active"
+    assert isinstance(slots["client_state"], dict)
+    assert service.store.get_session("a1")["turns"] == []
+
+
+async def test_unknown_persona_creates_no_session(service: RehearsalService) -> None:
+    texts, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a2", {}, "/start_rehearsal", "start_rehearsal", start_entities("zelda")))
+    assert "zelda" in texts[0] and "maya" in texts[0]
+    assert slots == {}
+    assert service.store.get_session("a2") is None
+
+
+async def test_reply_stores_the_turn_before_answering(service: RehearsalService) -> None:
+    _, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a3", {}, "/start_rehearsal", "start_rehearsal", start_entities("maya")))
+    texts, new_slots = await run(actions.ActionClientReply(), tracker(
+        "a3", slots, "How did the walks go this week?", "review_plan"))
+    stored = service.store.get_session("a3")["turns"]
+    assert [t["client"] for t in stored] == texts
+    assert stored[0]["intent"] == "review_plan"
+    # No cues in the parse: they are computed from the text.
+    assert stored[0]["cues"]["question"] == "open"
+    assert new_slots["client_state"] != slots["client_state"]
+
+
+async def test_low_confidence_is_treated_as_not_understood(service: RehearsalService) -> None:
+    _, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a4", {}, "/start_rehearsal", "start_rehearsal", start_entities("maya")))
+    t = tracker("a4", slots, "blorp", "review_plan")
+    t.latest_message["intent"]["confidence"] = 0.05
+    texts, _ = await run(actions.ActionClientReply(), t)
+    assert texts and service.store.get_session("a4")["turns"][0]["intent"] == "nlu_fallback"
+
+
+async def test_end_scores_and_refuses_further_turns(service: RehearsalService) -> None:
+    _, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a5", {}, "/start_rehearsal", "start_rehearsal", start_entities("maya")))
+    _, slots2 = await run(actions.ActionClientReply(), tracker(
+        "a5", slots, "How did last week go?", "review_plan"))
+    slots.update(slots2)
+    texts, end_slots = await run(actions.ActionEndRehearsal(), tracker(
+        "a5", slots, "/end_rehearsal", "end_rehearsal"))
+    assert len(texts) == 2 and end_slots["rehearsal_status"] == "ended"
+    session = service.store.get_session("a5")
+    assert session["ended_at"] and session["score"]["dimensions"]["D1"]["score"] >= 0
+    texts, _ = await run(actions.ActionClientReply(), tracker(
+        "a5", {**slots, **end_slots}, "one more thing", "review_plan"))
+    assert "ended" in texts[0]
+    assert len(service.store.get_session("a5")["turns"]) == 1
+
+
+async def test_a_stale_slot_yields_to_the_stored_state(service: RehearsalService) -> None:
+    # Rasa died after the action stored turn 1 but before the tracker kept the slot.
+    _, slots = await run(actions.ActionStartRehearsal(), tracker(
+        "a6", {}, "/start_rehearsal", "start_rehearsal", start_entities("maya")))
+    await run(actions.ActionClientReply(), tracker("a6", slots, "Hi Maya", "greet"))
+    await run(actions.ActionClientReply(), tracker("a6", slots, "How was the week?",
+                                                   "review_plan"))
+    states = [t["client_state"]["turn"] for t in service.store.get_session("a6")["turns"]]
+    assert states[1] > states[0]
