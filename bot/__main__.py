@@ -10,18 +10,20 @@ import argparse
 import sys
 from collections.abc import Callable
 
-USAGE = """\
-python -m bot personas validate [PATH ...]   check persona files (default: data/personas)
-python -m bot personas schema                print the persona JSON Schema
-python -m bot score <session_id> [--json]    show the stored score of a rehearsal
-python -m bot export [--format jsonl|csv] [--since DATE]   write transcripts"""
+USAGE = """
+  python -m bot personas validate [PATH ...]   check persona files (default: data/personas)
+  python -m bot personas schema                print the persona JSON Schema
+  python -m bot score <session_id> [--json]    show the stored score of a rehearsal
+  python -m bot export [--format jsonl|csv] [--since DATE]   write transcripts
+  python -m bot upgrade-db                     create or migrate the session database"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Action-plan rehearsal simulator tools.",
-        usage=USAGE,
+        epilog="commands:" + USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     personas = commands.add_parser("personas", help="check persona files or print their schema")
@@ -33,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     # score/export parse their own arguments (bot.store); listed here for --help only.
     commands.add_parser("score", help="show the stored score of a rehearsal", add_help=False)
     commands.add_parser("export", help="write rehearsal transcripts", add_help=False)
+    commands.add_parser("upgrade-db", help="create or migrate the session database",
+                        add_help=False)
     return parser
 
 
@@ -52,8 +56,9 @@ def _store_command(name: str) -> Callable[[list[str]], int] | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("score", "export"):
-        func = _store_command(argv[0])
+    store_commands = {"score": "score", "export": "export", "upgrade-db": "upgrade"}
+    if argv and argv[0] in store_commands:
+        func = _store_command(store_commands[argv[0]])
         return 2 if func is None else int(func(argv[1:]) or 0)
     args = _parser().parse_args(argv)
     from bot import validate

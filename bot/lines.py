@@ -70,7 +70,10 @@ GENERIC_MOVE_LINES: dict[str, tuple[str, ...]] = {
 
 GENERIC_NOT_YET: dict[str, tuple[str, ...]] = {
     "rationale_understood": ("I don't really see how it would help.", "What's the point of it?"),
-    "client_shaped": ("I don't know if that's really me.", "It feels like your idea more than mine."),
+    "client_shaped": (
+        "I don't know if that's really me.",
+        "It feels like your idea more than mine.",
+    ),
     "min_specifics": ("I'm not sure when I'd even do it.", "It's a bit vague still."),
     "barriers_resolved": ("I don't know. Something about it doesn't feel doable.",),
     "within_task_limits": ("That's more than I can manage.",),

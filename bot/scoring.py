@@ -315,10 +315,12 @@ def _adjustments(tx: Transcript) -> list[Turn]:
     for t in tx.turns:
         for detail in t.event_details("plan_countered"):
             entity, _, value = detail.partition("=")
+            # The trainee took the client's value: said it back, or the plan now carries it.
+            plan = tx.final.get("plan") or {}
             for u in tx.after(t.n):
                 if (entity, value) in u.entities or (
-                    u.intent in ("specify_plan", "summarize_plan", "problem_solve",
-                                 "written_summary", "elicit_feedback")
+                    str(plan.get(entity) or "") == value
+                    and u.intent in ("specify_plan", "summarize_plan", "written_summary")
                     and not u.cue("directive")
                 ):
                     out.append(u)
@@ -785,13 +787,17 @@ def d9_style(tx: Transcript) -> Result:
     good = len(open_q) + len(reflections)
     bad = len(closed) + len(directives)
     caps: list[str] = []
-    if good == 0 or (len(lectures) + len(directives) > good and good <= 1):
+    lecturing = len(lectures) + len(directives)
+    if good == 0 and not closed and not lecturing:
+        return Result(0, missing="Ask one open question ('What did you notice?') and reflect "
+                                 "back what the client says.")
+    if lecturing and lecturing > good and good <= 1:
         score, ev = (1, open_q + reflections) if good else (0, [])
         missing = ("Swap explaining for asking: one open question ('What do you make of "
                    "that?') and one reflection of what the client said.")
     elif len(closed) >= len(open_q) + len(reflections) or not (summaries and synthesising):
         score = 3 if good > bad and (summaries or synthesising) else 2
-        ev = open_q + reflections
+        ev = open_q + reflections or closed
         missing = ("Use more open questions than yes/no questions, add a short summary, and "
                    "ask a question that helps the client draw the threads together.")
     elif conclusions and good > bad and len(directives) <= 1:

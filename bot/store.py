@@ -75,6 +75,9 @@ sessions = Table(
     Column("score", JSON(none_as_null=True), nullable=True),
     Column("client_ratings", JSON(none_as_null=True), nullable=True),
     Column("scorer_version", Text, nullable=True),
+    # The client's closing line and its events (engine.finish); added in 0002.
+    Column("closing", Text, nullable=True),
+    Column("closing_events", JSON(none_as_null=True), nullable=True),
     Index("ix_sessions_started_at", "started_at"),
     Index("ix_sessions_trainee", "trainee"),
 )
@@ -212,11 +215,27 @@ class Store:
         cfg = alembic_config(self.url)
         for attempt in range(5):
             try:
-                with self._write() as conn:
-                    if self.dialect == "postgresql":
-                        conn.execute(text("SELECT pg_advisory_xact_lock(732001)"))
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, revision)
+                with self._writer.connect() as conn:
+                    sqlite = self.dialect == "sqlite"
+                    if sqlite:
+                        # A batch migration rebuilds a table by DROP + RENAME; with foreign
+                        # keys on, dropping `sessions` would cascade-delete every turn. The
+                        # pragma only works outside a transaction, hence on the raw DBAPI
+                        # connection (autocommit) before BEGIN.
+                        conn.connection.execute("PRAGMA foreign_keys = OFF")
+                    try:
+                        with conn.begin():
+                            if self.dialect == "postgresql":
+                                conn.execute(text("SELECT pg_advisory_xact_lock(732001)"))
+                            cfg.attributes["connection"] = conn
+                            command.upgrade(cfg, revision)
+                            if sqlite:
+                                bad = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                                if bad:
+                                    raise StoreError(f"migration broke foreign keys: {bad}")
+                    finally:
+                        if sqlite:
+                            conn.connection.execute("PRAGMA foreign_keys = ON")
                 return
             except OperationalError as exc:
                 # Only a lock that outlived busy_timeout is worth another try.
@@ -267,6 +286,19 @@ class Store:
             ).all()
         return _session_json(row._mapping, [_turn_json(r._mapping) for r in rows])
 
+    def get_session_row(self, session_id: str) -> dict | None:
+        """The session without its turns, including the resume `state`, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(sessions).where(sessions.c.session_id == session_id)
+            ).first()
+        if row is None:
+            return None
+        out = dict(row._mapping)
+        out["started_at"] = _iso(out["started_at"])
+        out["ended_at"] = _iso(out["ended_at"])
+        return out
+
     def get_state(self, session_id: str) -> dict | None:
         """The latest client state dict (for resuming), or None if the session is unknown."""
         with self._read() as conn:
@@ -292,8 +324,11 @@ class Store:
         plan: dict | None,
         *,
         scorer_version: str | None = None,
+        closing: str | None = None,
+        closing_events: list[str] | None = None,
     ) -> None:
-        """Mark the session ended (now) with its final state, plan and score."""
+        """Mark the session ended (now) with its final state, plan, score and the client's
+        closing line. Raises SessionNotFound / SessionEnded."""
         with self._write() as conn:
             self._lock_open(conn, session_id)
             conn.execute(
@@ -306,6 +341,8 @@ class Store:
                     score=score,
                     client_ratings=client_ratings,
                     scorer_version=scorer_version if score is not None else None,
+                    closing=closing,
+                    closing_events=None if closing_events is None else list(closing_events),
                 )
             )
 
@@ -427,8 +464,20 @@ class Store:
 
     # -- turns ------------------------------------------------------------------------
 
-    def add_turn(self, session_id: str, turn: dict) -> int:
-        """Append a turn and return its number n (1, 2, ...); committed on return."""
+    def add_turn(
+        self,
+        session_id: str,
+        turn: dict,
+        *,
+        state: dict | None = None,
+        plan: dict | None = None,
+    ) -> int:
+        """Append a turn and return its number n (1, 2, ...); committed on return.
+
+        With `state`, the session's resume state and plan are updated in the same
+        transaction, so the stored turn and the stored state never disagree.
+        Raises SessionNotFound / SessionEnded.
+        """
         with self._write() as conn:
             self._lock_open(conn, session_id)
             n = int(
@@ -455,6 +504,12 @@ class Store:
                     created_at=utcnow(),
                 )
             )
+            if state is not None:
+                conn.execute(
+                    sessions.update()
+                    .where(sessions.c.session_id == session_id)
+                    .values(state=state, plan=plan)
+                )
         return n
 
     def last_turn(self, session_id: str) -> dict | None:
@@ -524,6 +579,11 @@ def _session_json(r: Any, turn_list: list[dict]) -> dict:
         "plan": r["plan"],
         "score": r["score"],
         "client_ratings": r["client_ratings"],
+        "closing": (
+            None
+            if r["closing"] is None
+            else {"client": r["closing"], "events": r["closing_events"] or []}
+        ),
     }
 
 
@@ -586,6 +646,16 @@ def _load_persona(persona_id: str) -> Any:
         return None
 
 
+def _public_state(state: dict) -> dict:
+    """The engine's public view of a stored resume state (what client_ratings reads)."""
+    try:
+        from bot.engine import ClientState
+
+        return ClientState.from_dict(state).public()
+    except Exception:  # noqa: BLE001 - engine absent or state from an older engine
+        return state
+
+
 def _rescore(store: Store, session: dict) -> dict:
     """Score an ended session whose score is missing, store it, return the new session."""
     from bot import scoring
@@ -594,17 +664,15 @@ def _rescore(store: Store, session: dict) -> dict:
     persona = _load_persona(session["persona"])
     score = scoring.score_transcript(session["turns"], session["persona"], persona)
     ratings = session["client_ratings"]
-    if ratings is None and persona is not None:
+    if ratings is None:
         state = store.get_state(session["session_id"]) or {}
-        if not state and session["turns"]:
+        if state:
+            state = _public_state(state)
+        elif session["turns"]:
             state = session["turns"][-1]["client_state"]
         ratings = client_ratings(persona, state)
-    store.set_score(
-        session["session_id"],
-        score,
-        ratings,
-        scorer_version=getattr(scoring, "SCORER_VERSION", None),
-    )
+    version = score.get("version") or getattr(scoring, "SCORER_VERSION", None)
+    store.set_score(session["session_id"], score, ratings, scorer_version=version)
     return store.get_session(session["session_id"]) or session
 
 
@@ -693,6 +761,21 @@ def cli_score(argv: list[str], *, url: str | None = None) -> int:
         return 0
     finally:
         store.dispose()
+
+
+def cli_upgrade(argv: list[str], *, url: str | None = None) -> int:
+    """Migrate the database to the newest schema (before several servers start)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot upgrade-db", description="Create or migrate the session database."
+    )
+    parser.parse_args(argv)
+    store = Store(url)
+    try:
+        store.upgrade()
+    finally:
+        store.dispose()
+    print(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
+    return 0
 
 
 def parse_since(value: str) -> datetime:

@@ -67,7 +67,11 @@ CONDITIONS: tuple[str, ...] = (
     "min_trust",
     "min_willingness",
     "no_open_rupture",
+    "beliefs_softened",  # engine/persona.py extension: listed beliefs must not be active
 )
+# not_yet may also say what the client says while no activity is chosen (the engine asks
+# for it first); it is not a condition of `requires`.
+NOT_YET_KEYS: tuple[str, ...] = CONDITIONS + ("activity",)
 # Plan entities that count towards min_specifics (activity is always needed).
 SPECIFICS: tuple[str, ...] = tuple(e for e in PLAN_ENTITIES if e != "activity")
 BANDS: tuple[str, ...] = ("guarded", "neutral", "warm", "ruptured")
@@ -113,6 +117,7 @@ class Spec:
     value: Spec | None = None
     nonempty: bool = False
     situation_keys: bool = False  # keys of `lines:`
+    key_noun: str = "key"  # what the field names of a map are called in messages
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,7 @@ def _state_effects(desc: str) -> Spec:
             Field(s, Spec("number", f"Change of {s} (-1..1).", minimum=-1, maximum=1))
             for s in STATES
         ),
+        key_noun="state",
     )
 
 
@@ -230,6 +236,7 @@ SENSITIVITY = Spec(
 REQUIRES = Spec(
     "map",
     "What must hold before the client agrees to a plan (all optional).",
+    key_noun="condition",
     fields=(
         Field("rationale_understood", Spec("bool", "Understanding >= 0.5 (rationale given "
                                            "or drawn out).")),
@@ -248,6 +255,9 @@ REQUIRES = Spec(
         Field("min_trust", Spec("number", "Minimum trust (0..1).", **PROB)),
         Field("min_willingness", Spec("number", "Minimum willingness (0..1).", **PROB)),
         Field("no_open_rupture", Spec("bool", "No rupture that has not been repaired.")),
+        Field("beliefs_softened", Spec("list", "Belief ids that must not be active (softened "
+                                       "or never activated).", item=_text("A belief id from "
+                                                                          "beliefs."))),
     ),
 )
 
@@ -292,6 +302,7 @@ PERSONA = Spec(
                         Field(s, Spec("number", f"Starting {s} (0..1).", **PROB), True)
                         for s in STATES
                     ),
+                    key_noun="state",
                 ), True),
                 Field("effects", Spec(
                     "dict",
@@ -319,6 +330,12 @@ PERSONA = Spec(
                                                   "counter-offer.", item=_text("An activity."))),
                 Field("preferred_activities", Spec("list", "What the client suggests when asked.",
                                                    item=_text("An activity."))),
+                Field("frightening_activities", Spec("list", "Substrings; a proposed activity "
+                                                     "containing one is a 'frightening' task.",
+                                                     item=_text("An activity."))),
+                Field("evaluative_activities", Spec("list", "Substrings; a proposed activity "
+                                                    "containing one is an 'evaluative' task.",
+                                                    item=_text("An activity."))),
             ),
         )),
         Field("beliefs", Spec("list", "The client's beliefs.", item=BELIEF)),
@@ -327,6 +344,7 @@ PERSONA = Spec(
             "map",
             "Reactions to kinds of trainee behaviour (all optional).",
             fields=tuple(Field(s, SENSITIVITY) for s in SENSITIVITIES),
+            key_noun="sensitivity",
         )),
         Field("agreement", Spec(
             "map",
@@ -336,7 +354,8 @@ PERSONA = Spec(
                 Field("not_yet", Spec(
                     "dict",
                     "What the client says while a condition is unmet: condition -> lines.",
-                    key=_text("Agreement condition.", enum=CONDITIONS, noun="condition"),
+                    key=_text("Agreement condition (or activity: no activity chosen yet).",
+                              enum=NOT_YET_KEYS, noun="condition"),
                     value=_lines("What the client says while this condition is unmet."),
                 )),
                 Field("agree_lines", _lines("What the client says when agreeing."), True),
@@ -380,7 +399,7 @@ def _path_str(path: Path_) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out or "the file"
+    return out or "the top level"
 
 
 def _suggest(word: str, known: Iterable[str]) -> str:
@@ -421,6 +440,9 @@ _EXPECTED = {
 }
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _Checker:
     """Walks the node tree of one file against the field table."""
 
@@ -449,6 +471,10 @@ class _Checker:
         line = node.start_mark.line + 1
         self.lines.setdefault(path, line)
         where = self.at(path)
+        if not isinstance(node, ScalarNode) and node.tag not in _PLAIN_TAGS:
+            self.add(line, f"unsupported YAML tag `{node.tag}`; remove the '!...' in front of "
+                     "the value")
+            return _BAD
         if spec.type in ("map", "dict"):
             if not isinstance(node, MappingNode):
                 return self._type_error(node, spec, path, where)
@@ -468,21 +494,34 @@ class _Checker:
             return out
         if not isinstance(node, ScalarNode):
             return self._type_error(node, spec, path, where)
-        value = self._constructor.construct_object(node, deep=True)
+        value = self._construct(node)
+        if value is _BAD:
+            return _BAD
         return self._scalar(node, value, spec, path, line)
+
+    def _construct(self, node: ScalarNode) -> Any:
+        """The Python value of a scalar, or _BAD (reported) for tags like !!python/..."""
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            self.add(node.start_mark.line + 1, f"unsupported YAML tag `{node.tag}`; remove the "
+                     "'!...' in front of the value")
+            return _BAD
 
     def _mapping(self, node: MappingNode, spec: Spec, path: Path_, where: int) -> Any:
         fields = {f.name: f for f in spec.fields}
         seen: dict[str, int] = {}
         out: dict[str, Any] = {}
+        suggested: set[str] = set()  # fields already named in an unknown-key message
         for knode, vnode in node.value:
             kline = knode.start_mark.line + 1
-            key = self._constructor.construct_object(knode, deep=True) if isinstance(
-                knode, ScalarNode) else None
+            key = self._construct(knode) if isinstance(knode, ScalarNode) else None
+            if key is _BAD:
+                continue
             if not isinstance(key, str):
                 shown = knode.value if isinstance(knode, ScalarNode) else "a list or mapping"
                 self.add(kline, f"key `{shown}` in {_path_str(path)} is not a name; keys must be "
-                         "words like `trust` (put it in quotes if it really is one)")
+                         "words, not numbers or true/false (put it in quotes if it really is one)")
                 continue
             sub = path + (key,)
             if key in seen:
@@ -498,8 +537,10 @@ class _Checker:
             if spec.type == "map":
                 if key not in fields:
                     known = tuple(fields)
-                    self.add(kline, f"unknown key '{key}' in {_path_str(path)}"
-                             f"{_suggest(key, known)}{_known('key', known)}")
+                    suggestion = _suggest(key, known)
+                    suggested.update(k for k in known if f"'{k}'" in suggestion)
+                    self.add(kline, f"unknown {spec.key_noun} '{key}' in {_path_str(path)}"
+                             f"{suggestion}{_known(spec.key_noun, known)}")
                     continue
                 value_spec = fields[key].spec
             else:
@@ -510,7 +551,7 @@ class _Checker:
             if value is not _BAD:
                 out[key] = value
         for f in spec.fields:
-            if f.required and f.name not in seen:
+            if f.required and f.name not in seen and f.name not in suggested:
                 self.add(where, f"{_path_str(path)} is missing the required field "
                          f"'{f.name}' ({f.spec.desc.rstrip('.')}); add `{f.name}:`")
         return out
@@ -567,7 +608,9 @@ class _Checker:
         expected = _EXPECTED[spec.type]
         value = None
         if isinstance(node, ScalarNode):
-            value = self._constructor.construct_object(node, deep=True)
+            value = self._construct(node)
+            if value is _BAD:
+                return _BAD
         found = _describe(node, value)
         name = _path_str(path)
         if value is None and isinstance(node, ScalarNode):
@@ -619,9 +662,13 @@ class _Checker:
                 self.add(line, f"{name} is empty text; write something or remove it")
                 return _BAD
             if spec.enum is not None and value not in spec.enum:
-                label = f"unknown {spec.noun} '{value}'" if spec.noun else f"'{value}' is not valid"
-                self.add(line, f"{label} in {name}{_suggest(value, spec.enum)}"
-                         f"{_known(spec.noun, spec.enum)}")
+                suggestion = _suggest(value, spec.enum)
+                if path and isinstance(path[-1], int):  # a name in a list: moves, cues, ...
+                    self.add(line, f"unknown {spec.noun} '{value}' in {name}{suggestion}"
+                             f"{_known(spec.noun, spec.enum)}")
+                else:  # a single choice: difficulty, outcome, kind, ...
+                    self.add(line, f"{name} is '{value}', which is not one of the allowed "
+                             f"values{suggestion} (use one of: {', '.join(spec.enum)})")
                 return _BAD
             if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
                 self.add(line, f"{name} '{value}' may only contain lowercase letters, digits and "
@@ -665,6 +712,11 @@ def _clip(text: str, n: int = 40) -> str:
 # --- cross-field rules -------------------------------------------------------------------
 
 
+def requires_of(data: dict[str, Any]) -> dict[str, Any]:
+    agreement = data.get("agreement", {})
+    return agreement.get("requires", {}) if isinstance(agreement, dict) else {}
+
+
 def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
     pid = data.get("id")
     if isinstance(pid, str) and pid != stem:
@@ -695,12 +747,33 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
                   "softened_lines; add what the client says when the belief softens",
                   "warning")
 
+    limits = data.get("task_limits", {})
+    for i, belief in enumerate(data.get("beliefs", [])):
+        for j, feature in enumerate(belief.get("triggers", {}).get("task", [])):
+            if feature == "large" and not (limits.get("max_duration_minutes")
+                                           or limits.get("max_times_per_week")):
+                c.add(c.at(("beliefs", i, "triggers", "task", j)), f"beliefs[{i}] is triggered by "
+                      "'large' tasks, but task_limits sets neither max_duration_minutes nor "
+                      "max_times_per_week, so no task counts as large; add one", "warning")
+            if feature in ("frightening", "evaluative") and not limits.get(f"{feature}_activities"):
+                c.add(c.at(("beliefs", i, "triggers", "task", j)), f"beliefs[{i}] is triggered by "
+                      f"'{feature}' tasks, but task_limits.{feature}_activities is not set, so no "
+                      f"task counts as {feature}; add task_limits.{feature}_activities", "warning")
+
+    belief_ids = [b["id"] for b in data.get("beliefs", []) if isinstance(b.get("id"), str)]
+    for j, bid in enumerate(requires_of(data).get("beliefs_softened", [])):
+        if bid not in belief_ids:
+            c.add(c.at(("agreement", "requires", "beliefs_softened", j)),
+                  f"agreement.requires.beliefs_softened names '{bid}', but there is no belief "
+                  f"with that id{_suggest(bid, belief_ids)}"
+                  + (f" (belief ids: {', '.join(belief_ids)})" if belief_ids else ""))
+
     barriers = [b for b in data.get("barriers", []) if isinstance(b, dict)]
     barrier_ids = [b["id"] for b in barriers if isinstance(b.get("id"), str)]
     first_hidden = next((b.get("id") for b in barriers if b.get("hidden") is True), None)
 
     agreement = data.get("agreement", {})
-    requires = agreement.get("requires", {}) if isinstance(agreement, dict) else {}
+    requires = requires_of(data)
     required_barriers = requires.get("barriers_resolved", [])
     for j, bid in enumerate(required_barriers):
         if bid not in barrier_ids:
@@ -731,13 +804,15 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
 
     not_yet = agreement.get("not_yet", {}) if isinstance(agreement, dict) else {}
     active = {k for k, v in requires.items() if v not in (False, 0, [], None)}
+    # A condition with an invalid value is already reported; do not also call it unused.
+    invalid = {k for k in CONDITIONS if ("agreement", "requires", k) in c.lines} - set(requires)
     for cond in not_yet:
-        if cond not in active:
+        if cond not in active and cond not in invalid and cond != "activity":
             c.add(c.at(("agreement", "not_yet", cond)), f"agreement.not_yet.{cond} is never said "
                   f"because agreement.requires does not ask for {cond}; remove these lines or "
                   "add the condition", "warning")
     if "requires" in agreement:
-        for cond in sorted(active - set(not_yet), key=CONDITIONS.index):
+        for cond in sorted(active - set(not_yet) - invalid, key=CONDITIONS.index):
             c.add(c.at(("agreement", "requires", cond)), f"agreement.requires.{cond} is set but "
                   f"agreement.not_yet has no lines for it; add `{cond}: [\"...\"]` under not_yet "
                   "so the client can say what is still missing", "warning")
@@ -783,8 +858,8 @@ _PARSE_HINTS: tuple[tuple[str, str], ...] = (
     ("found undefined alias", "'*' starts an alias in YAML; put the text in quotes"),
     ("while scanning an alias", "'*' starts an alias in YAML; put the text in quotes"),
     ("while scanning an anchor", "'&' starts an anchor in YAML; put the text in quotes"),
-    ("expected ',' or ']'", "a [list, in brackets] is not closed or contains an unquoted comma "
-     "or colon; put the items in quotes"),
+    ("expected ',' or ']'", "a [list, in brackets] is not closed, contains an unquoted comma or "
+     "colon, or a text in 'single quotes' contains an apostrophe; use \"double quotes\""),
     ("expected ',' or '}'", "a {mapping, in braces} is not closed properly"),
     ("found '<stream end>'", "a [ or { is opened but never closed"),
 )
@@ -814,10 +889,16 @@ def _tab_problems(text: str, filename: str) -> list[Problem]:
     return out
 
 
-def validate_text(text: str, filename: str) -> list[Problem]:
-    """All problems of one persona file's text; never raises."""
+def validate_text(text: str, filename: str, *, warnings: bool = False) -> list[Problem]:
+    """All problems of one persona file's text; never raises.
+
+    Warnings (severity "warning": the file works but something in it is unused or
+    cannot happen) are left out unless asked for, because loaders reject a file on
+    any returned problem; the CLI asks for them.
+    """
     try:
-        return _validate(text, filename)
+        problems = _validate(text, filename)
+        return problems if warnings else [p for p in problems if p.severity == "error"]
     except Exception as exc:  # noqa: BLE001 - a validator bug must not take a server down
         return [Problem(filename, 1, f"internal error in the persona validator "
                         f"({type(exc).__name__}: {exc}); please report this to the developers")]
@@ -855,8 +936,11 @@ def _validate(text: str, filename: str) -> list[Problem]:
     return sorted(problems, key=lambda p: p.line)
 
 
-def validate_file(path: str | Path) -> list[Problem]:
-    """All problems of one persona file (or why it cannot be read); never raises."""
+def validate_file(path: str | Path, *, warnings: bool = False) -> list[Problem]:
+    """All problems of one persona file (or why it cannot be read); never raises.
+
+    `warnings`: as in validate_text.
+    """
     name = str(path)
     try:
         p = Path(path)
@@ -874,7 +958,7 @@ def validate_file(path: str | Path) -> list[Problem]:
         line = raw[: exc.start].count(b"\n") + 1
         return [Problem(name, line, "the file is not UTF-8 text (byte "
                         f"0x{raw[exc.start]:02x}); save it as UTF-8 in your editor")]
-    return validate_text(text, name)
+    return validate_text(text, name, warnings=warnings)
 
 
 def _persona_files(paths: Iterable[str]) -> Iterator[str]:
@@ -900,7 +984,7 @@ def cli(paths: list[str]) -> int:
     n_problems = 0
     bad_files = 0
     for f in files:
-        problems = validate_file(f)
+        problems = validate_file(f, warnings=True)
         for p in problems:
             print(p)
         n_problems += len(problems)

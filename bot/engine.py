@@ -1,0 +1,1038 @@
+"""The simulated client: a pure, deterministic state machine over trainee moves.
+
+`start`, `step` and `finish` take a Persona and a ClientState and return a new state;
+nothing is mutated and nothing is random except through a stable hash of
+(seed, turn, situation), so a rehearsal replays identically. No Rasa imports.
+
+Per turn the client decides one *situation* in the documented priority (rupture >
+repair > sensitivity > belief > barrier disclosed > barrier resolved > counter-offer >
+agreement / not yet / refusal > the move's own lines); sensitivity and belief lines may be
+prefixed to the line that answers the move.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot import moves
+from bot.lines import GENERIC_MOVE_LINES, GENERIC_NOT_YET
+from bot.persona import CONDITIONS, Barrier, Belief, Persona
+
+STATE_KEYS: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
+GUARDED_BELOW = 0.35
+WARM_FROM = 0.65
+LOW_CONFIDENCE = 0.4
+RECENT_LINES = 12  # line ids remembered to avoid repeating a variant soon
+
+# Default effects of each move, following the between-session homework literature:
+# rationale builds understanding, eliciting the client's ideas and collaboration build
+# willingness, affirmation builds hope, reflective listening and repair build trust.
+DEFAULT_EFFECTS: dict[str, dict[str, float]] = {
+    "greet": {"trust": 0.02},
+    "set_agenda": {"trust": 0.03, "understanding": 0.02},
+    "review_plan": {"trust": 0.02},
+    "explore_learning": {"understanding": 0.08, "hope": 0.05},
+    "reflect": {"trust": 0.06},
+    "affirm": {"hope": 0.06, "trust": 0.03},
+    "ask_permission": {"trust": 0.05, "willingness": 0.02},
+    "repair_rupture": {"trust": 0.06},
+    "give_rationale": {"understanding": 0.15},
+    "link_to_goals": {"willingness": 0.08, "understanding": 0.05, "hope": 0.03},
+    "elicit_ideas": {"willingness": 0.08, "trust": 0.03},
+    "propose_task": {},
+    "specify_plan": {"willingness": 0.03},
+    "explore_barriers": {"trust": 0.04, "willingness": 0.02},
+    "problem_solve": {"willingness": 0.05, "hope": 0.04},
+    "elicit_feedback": {"trust": 0.04, "willingness": 0.03},
+    "check_understanding": {"understanding": 0.08},
+    "summarize_plan": {"understanding": 0.03},
+    "written_summary": {"understanding": 0.04, "willingness": 0.02},
+    "goodbye": {},
+    "off_topic": {"trust": -0.01},
+}
+# How it was said matters as much as what was said.
+CUE_EFFECTS: dict[str, dict[str, float]] = {
+    "open_question": {"trust": 0.02},
+    "directive": {"trust": -0.04, "willingness": -0.02},
+    "collaborative": {"willingness": 0.03, "trust": 0.01},
+    "tentative": {"trust": 0.02},
+}
+
+PHASE_OF_MOVE: dict[str, str] = {
+    "greet": "opening",
+    "set_agenda": "opening",
+    "review_plan": "review",
+    "explore_learning": "review",
+    "give_rationale": "design",
+    "link_to_goals": "design",
+    "elicit_ideas": "design",
+    "propose_task": "design",
+    "specify_plan": "design",
+    "problem_solve": "design",
+    "elicit_feedback": "design",
+    "check_understanding": "design",
+    "summarize_plan": "design",
+    "written_summary": "design",
+    "goodbye": "closing",
+}
+# Moves whose entities are plan details (talk about last week's plan is not a new plan).
+PLAN_MOVES = frozenset(
+    {
+        "propose_task",
+        "specify_plan",
+        "problem_solve",
+        "summarize_plan",
+        "written_summary",
+        "elicit_feedback",
+        "check_understanding",
+        "link_to_goals",
+    }
+)
+CHECK_MOVES = frozenset(
+    {
+        "propose_task",
+        "specify_plan",
+        "summarize_plan",
+        "elicit_feedback",
+        "check_understanding",
+        "written_summary",
+    }
+)
+PUSH_MOVES = frozenset({"propose_task", "summarize_plan", "elicit_feedback", "written_summary"})
+PRESSURE_MOVES = frozenset({"propose_task", "summarize_plan", "written_summary"})
+# Moves that open the topic again after an objection, so a later proposal is not pressure.
+EXPLORING_MOVES = frozenset(
+    {
+        "explore_barriers",
+        "elicit_feedback",
+        "reflect",
+        "problem_solve",
+        "repair_rupture",
+        "elicit_ideas",
+        "ask_permission",
+        "give_rationale",
+        "link_to_goals",
+        "affirm",
+    }
+)
+# A question asked twice in a row is noticed; these moves may be repeated naturally.
+REPEATABLE = frozenset(
+    {"reflect", "affirm", "problem_solve", "specify_plan", "off_topic", "propose_task"}
+)
+SPECIFIC_ENTITIES: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration", "place",
+                                      "person")
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+
+
+# ---------------------------------------------------------------- data shapes
+
+
+@dataclass
+class TurnInput:
+    text: str
+    intent: str
+    confidence: float = 0.95
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    cues: dict[str, Any] = field(default_factory=moves.empty_cues)
+
+
+def _empty_plan() -> dict[str, Any]:
+    plan: dict[str, Any] = {"agreed": False}
+    plan.update({e: None for e in moves.PLAN_ENTITIES})
+    return plan
+
+
+@dataclass
+class ClientState:
+    trust: float = 0.5
+    hope: float = 0.5
+    understanding: float = 0.5
+    willingness: float = 0.5
+    phase: str = "opening"
+    rupture: bool = False
+    disclosed: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    beliefs_active: list[str] = field(default_factory=list)
+    beliefs_softened: list[str] = field(default_factory=list)
+    plan: dict[str, Any] = field(default_factory=_empty_plan)
+    client_shaped: bool = False
+    rationale_heard: bool = False
+    feedback_asked: bool = False
+    understanding_checked: bool = False
+    linked_to_goals: bool = False
+    refused: bool = False
+    turn: int = 0
+    # Private bookkeeping (not part of public()).
+    seed: int = 0
+    recent_lines: list[str] = field(default_factory=list)
+    move_counts: dict[str, int] = field(default_factory=dict)
+    last_move: str | None = None
+    ideas_elicited: bool = False
+    proposals: int = 0
+    failed_checks: int = 0
+    objection_pending: str | None = None
+    lecture_run: int = 0
+    learning_shared: bool = False
+    report_given: bool = False
+    barrier_in_play: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(asdict(self))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ClientState:
+        known = {f for f in cls.__dataclass_fields__}
+        data = {k: copy.deepcopy(v) for k, v in d.items() if k in known}
+        state = cls(**data)
+        plan = _empty_plan()
+        plan.update(state.plan or {})
+        state.plan = plan
+        return state
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "trust": round(self.trust, 3),
+            "hope": round(self.hope, 3),
+            "understanding": round(self.understanding, 3),
+            "willingness": round(self.willingness, 3),
+            "phase": self.phase,
+            "rupture": self.rupture,
+            "disclosed": list(self.disclosed),
+            "resolved": list(self.resolved),
+            "beliefs_active": list(self.beliefs_active),
+            "plan": dict(self.plan),
+            "client_shaped": self.client_shaped,
+            "rationale_heard": self.rationale_heard,
+            "feedback_asked": self.feedback_asked,
+            "understanding_checked": self.understanding_checked,
+            "linked_to_goals": self.linked_to_goals,
+            "refused": self.refused,
+            "turn": self.turn,
+        }
+
+    def band(self) -> str:
+        if self.rupture:
+            return "ruptured"
+        if self.trust < GUARDED_BELOW:
+            return "guarded"
+        if self.trust >= WARM_FROM:
+            return "warm"
+        return "neutral"
+
+
+@dataclass
+class TurnResult:
+    reply: str
+    state: ClientState
+    events: list[str] = field(default_factory=list)
+    generic: bool = False
+
+
+# ---------------------------------------------------------------- parsing plan values
+
+WORD_NUMBERS: dict[str, float] = {
+    "a": 1, "an": 1, "one": 1, "once": 1, "two": 2, "twice": 2, "couple": 2, "three": 3,
+    "thrice": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
+    "forty-five": 45, "fifty": 50, "sixty": 60, "ninety": 90, "few": 3, "several": 4,
+}
+WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                             "sunday")
+_NUM = r"(\d+(?:\.\d+)?|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len,
+                                            reverse=True)) + r")"
+
+
+def _number(token: str) -> float:
+    token = token.lower()
+    return float(WORD_NUMBERS[token]) if token in WORD_NUMBERS else float(token)
+
+
+def parse_minutes(value: str | None) -> float | None:
+    """'10 minutes', 'ten minutes', 'half an hour', 'an hour and a half', '20-30 min' -> minutes.
+
+    A range counts by its upper end: the client hears the most that is asked of them.
+    """
+    if not value:
+        return None
+    text = value.lower().replace("–", "-")
+    total = 0.0
+    found = False
+    if "half an hour" in text or "half hour" in text:
+        total += 30
+        found = True
+    if "quarter of an hour" in text or "quarter hour" in text:
+        total += 15
+        found = True
+    for m in re.finditer(_NUM + r"(?:\s*-\s*" + _NUM + r")?\s*(hours?|hrs?|h\b)", text):
+        total += _number(m.group(2) or m.group(1)) * 60
+        found = True
+    if re.search(r"hours?\s+and\s+a\s+half|and a half hours?", text):
+        total += 30
+    for m in re.finditer(_NUM + r"(?:\s*-\s*" + _NUM + r")?\s*(minutes?|mins?|m\b)", text):
+        total += _number(m.group(2) or m.group(1))
+        found = True
+    return total if found else None
+
+
+def parse_times_per_week(frequency: str | None, day: str | None = None) -> float | None:
+    """'daily' -> 7, 'weekdays' -> 5, 'twice' -> 2, 'three times a week' -> 3, or count days."""
+    text = (frequency or "").lower()
+    if text:
+        per_day = 1.0
+        m = re.search(_NUM + r"\s+times?\s+(?:a|per|each)\s+day|twice\s+(?:a|per)\s+day", text)
+        if m:
+            per_day = 2.0 if m.group(1) is None else _number(m.group(1))
+            return per_day * 7
+        if re.search(r"every\s*day|daily|each day|every (?:morning|evening|night|afternoon)|"
+                     r"each (?:morning|evening|night)|7 days|seven days", text):
+            return 7.0
+        if "every other day" in text or "alternate days" in text:
+            return 4.0
+        if "weekday" in text:
+            return 5.0
+        if "weekend" in text:
+            return 2.0
+        if re.search(r"\b(weekly|once a week|one time)\b", text):
+            return 1.0
+        m = re.search(_NUM + r"\s+(?:times?|days?|sessions?|mornings?|evenings?)", text)
+        if m:
+            return _number(m.group(1))
+        m = re.search(r"\b(once|twice|thrice)\b", text)
+        if m:
+            return _number(m.group(1))
+        m = re.search(r"\d+", text)
+        if m:
+            return float(m.group(0))
+    return _days_count(day)
+
+
+def _days_count(day: str | None) -> float | None:
+    if not day:
+        return None
+    text = day.lower()
+    if re.search(r"every\s*day|daily", text):
+        return 7.0
+    if "weekday" in text:
+        return 5.0
+    n = sum(1 for d in WEEKDAYS if d in text or re.search(rf"\b{d[:3]}\b", text))
+    if "weekend" in text:
+        n += 2
+    return float(n) if n else None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _clamp(x: float) -> float:
+    return max(0.0, min(1.0, x))
+
+
+def _apply(state: ClientState, effects: dict[str, float], scale: float = 1.0) -> None:
+    for key, delta in effects.items():
+        if key in STATE_KEYS:
+            setattr(state, key, _clamp(getattr(state, key) + delta * scale))
+
+
+def _stable_index(seed: int, turn: int, situation: str, n: int) -> int:
+    digest = hashlib.sha256(f"{seed}|{turn}|{situation}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n
+
+
+def _entity_values(turn: TurnInput) -> dict[str, str]:
+    values: dict[str, list[str]] = {}
+    for ent in turn.entities or []:
+        name = str(ent.get("entity", ""))
+        raw = ent.get("value")
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            if item is None or str(item).strip() == "":
+                continue
+            text = str(item).strip()
+            if text not in values.setdefault(name, []):
+                values[name].append(text)
+    return {k: " and ".join(v) for k, v in values.items() if v}
+
+
+def _contains_any(text: str | None, needles: tuple[str, ...]) -> bool:
+    low = (text or "").lower()
+    return any(n.lower() in low for n in needles if n)
+
+
+def _specifics(plan: dict[str, Any]) -> int:
+    return sum(1 for e in SPECIFIC_ENTITIES if plan.get(e))
+
+
+@dataclass
+class _Ctx:
+    """Everything one turn knows while it is being answered."""
+
+    persona: Persona
+    state: ClientState
+    move: str
+    turn_values: dict[str, str]
+    events: list[str] = field(default_factory=list)
+    barrier: Barrier | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def values(self) -> dict[str, str]:
+        vals: dict[str, str] = {}
+        for e in moves.PLAN_ENTITIES:
+            v = self.state.plan.get(e) or self.turn_values.get(e)
+            if v:
+                vals[e] = str(v)
+        if self.barrier is not None:
+            vals["barrier"] = self.barrier.summary
+        if self.persona.goals:
+            vals["goal"] = self.persona.goals[0]
+        if self.persona.last_week.plan:
+            vals["last_plan"] = str(self.persona.last_week.plan)
+        vals["name"] = self.persona.name
+        vals.update(self.extra)
+        return vals
+
+
+def _fill(line: str, values: dict[str, str]) -> str | None:
+    names = PLACEHOLDER_RE.findall(line)
+    if any(not values.get(n) for n in names):
+        return None
+    return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], line)
+
+
+def _choose(
+    ctx: _Ctx, levels: list[tuple[str, tuple[str, ...], bool]]
+) -> tuple[str, bool] | None:
+    """Pick a line from the first level that has a usable one; record it as recent.
+
+    levels: (situation key, variants, generic?). A variant is usable when its placeholders
+    have values and it is not the line said last; among usable ones, variants not said
+    recently are preferred, so a rehearsal cycles through a persona's voice.
+    """
+    state = ctx.state
+    values = ctx.values()
+    last = state.recent_lines[-1] if state.recent_lines else None
+    for key, variants, generic in levels:
+        usable: list[tuple[str, str]] = []
+        for i, raw in enumerate(variants):
+            line_id = f"{'generic:' if generic else ''}{key}#{i}"
+            text = _fill(raw, values)
+            if text is None or line_id == last:
+                continue
+            usable.append((line_id, text))
+        if not usable:
+            continue
+        fresh = [u for u in usable if u[0] not in state.recent_lines]
+        pool = fresh or usable
+        line_id, text = pool[_stable_index(state.seed, state.turn, key, len(pool))]
+        state.recent_lines = (state.recent_lines + [line_id])[-RECENT_LINES:]
+        return text, generic
+    return None
+
+
+def _move_levels(persona: Persona, key: str, band: str, phase: str
+                 ) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Specific before generic: key@phase.band, key@phase, key.band, key, built-in."""
+    lines = persona.lines
+    out: list[tuple[str, tuple[str, ...], bool]] = []
+    for k in (f"{key}@{phase}.{band}", f"{key}@{phase}", f"{key}.{band}", key):
+        if lines.get(k):
+            out.append((k, lines[k], False))
+    if key in GENERIC_MOVE_LINES:
+        out.append((key, GENERIC_MOVE_LINES[key], True))
+    return out
+
+
+def _say_move(ctx: _Ctx, key: str, before_generic: list[tuple[str, tuple[str, ...], bool]]
+              | None = None) -> tuple[str, bool]:
+    levels = _move_levels(ctx.persona, key, ctx.state.band(), ctx.state.phase)
+    if before_generic:
+        # Persona material that is not a `lines` key (report, learning) sits before the
+        # unqualified move lines but after band/phase-specific ones.
+        specific = [lv for lv in levels if lv[0] != key and not lv[2]]
+        rest = [lv for lv in levels if lv[0] == key or lv[2]]
+        levels = specific + before_generic + rest
+    chosen = _choose(ctx, levels)
+    if chosen is None:  # every variant skipped for missing placeholders: stay in voice
+        chosen = _choose(ctx, [("fallback", ("Mm.", "(nods)", "OK."), True)]) or ("Mm.", True)
+    return chosen
+
+
+def _say_list(ctx: _Ctx, key: str, variants: tuple[str, ...], fallback_key: str
+              ) -> tuple[str, bool]:
+    levels: list[tuple[str, tuple[str, ...], bool]] = []
+    if variants:
+        levels.append((key, variants, False))
+    generic = GENERIC_MOVE_LINES.get(fallback_key) or GENERIC_NOT_YET.get(fallback_key, ())
+    levels.append((fallback_key, generic, True))
+    levels.append(("fallback", ("Mm.", "(nods)", "OK."), True))
+    return _choose(ctx, levels) or ("Mm.", True)
+
+
+# ---------------------------------------------------------------- task features & agreement
+
+
+def _task_features(persona: Persona, state: ClientState, move: str, cues: dict[str, Any],
+                   proposed: dict[str, Any]) -> set[str]:
+    limits = persona.task_limits
+    feats: set[str] = set()
+    if not proposed.get("activity") and move != "propose_task":
+        return feats
+    minutes = parse_minutes(proposed.get("duration"))
+    times = parse_times_per_week(proposed.get("frequency"), proposed.get("day"))
+    if limits.max_duration_minutes is not None and minutes is not None \
+            and minutes > limits.max_duration_minutes:
+        feats.add("large")
+    if limits.max_times_per_week is not None and times is not None \
+            and times > limits.max_times_per_week:
+        feats.add("large")
+    if move in ("propose_task", "summarize_plan", "written_summary") and _specifics(proposed) < 2:
+        feats.add("vague")
+    if move == "propose_task" and cues.get("directive") and not state.ideas_elicited:
+        feats.add("imposed")
+    if _contains_any(proposed.get("activity"), limits.frightening_activities):
+        feats.add("frightening")
+    if _contains_any(proposed.get("activity"), limits.evaluative_activities):
+        feats.add("evaluative")
+    return feats
+
+
+def within_limits(persona: Persona, plan: dict[str, Any]) -> bool:
+    limits = persona.task_limits
+    minutes = parse_minutes(plan.get("duration"))
+    times = parse_times_per_week(plan.get("frequency"), plan.get("day"))
+    if limits.max_duration_minutes is not None and minutes is not None \
+            and minutes > limits.max_duration_minutes:
+        return False
+    if limits.max_times_per_week is not None and times is not None \
+            and times > limits.max_times_per_week:
+        return False
+    return not _contains_any(plan.get("activity"), limits.disliked_activities)
+
+
+def unmet_conditions(persona: Persona, state: ClientState) -> list[str]:
+    """Agreement conditions that do not hold, in the order the persona file lists them."""
+    req = persona.agreement.requires
+    order = [c for c in req if c in CONDITIONS] or []
+    unmet: list[str] = []
+    for cond in order:
+        want = req[cond]
+        ok = True
+        if cond == "rationale_understood" and want:
+            ok = state.understanding >= 0.5
+        elif cond == "client_shaped" and want:
+            ok = state.client_shaped
+        elif cond == "min_specifics":
+            ok = _specifics(state.plan) >= int(want or 0)
+        elif cond == "barriers_resolved":
+            ok = all(b in state.disclosed and b in state.resolved for b in (want or []))
+        elif cond == "within_task_limits" and want:
+            ok = within_limits(persona, state.plan)
+        elif cond == "feedback_asked" and want:
+            ok = state.feedback_asked
+        elif cond == "understanding_checked" and want:
+            ok = state.understanding_checked
+        elif cond == "linked_to_goals" and want:
+            ok = state.linked_to_goals
+        elif cond == "min_trust":
+            ok = state.trust >= float(want or 0)
+        elif cond == "min_willingness":
+            ok = state.willingness >= float(want or 0)
+        elif cond == "no_open_rupture" and want:
+            ok = not state.rupture
+        elif cond == "beliefs_softened":
+            ok = not any(b in state.beliefs_active for b in (want or []))
+        if not ok:
+            unmet.append(cond)
+    if not state.plan.get("activity"):
+        unmet.insert(0, "activity")
+    return unmet
+
+
+# ---------------------------------------------------------------- public API
+
+
+def initial_state(persona: Persona, seed: int) -> ClientState:
+    start = persona.state.start
+    return ClientState(
+        trust=float(start.get("trust", 0.5)),
+        hope=float(start.get("hope", 0.5)),
+        understanding=float(start.get("understanding", 0.5)),
+        willingness=float(start.get("willingness", 0.5)),
+        seed=int(seed),
+    )
+
+
+def start(persona: Persona, seed: int) -> TurnResult:
+    state = initial_state(persona, seed)
+    ctx = _Ctx(persona, state, "opening", {})
+    reply, generic = _say_move(ctx, "opening")
+    return TurnResult(reply, state, ["phase:opening"], generic)
+
+
+def finish(persona: Persona, state: ClientState) -> TurnResult:
+    s = ClientState.from_dict(state.to_dict())
+    events: list[str] = []
+    if s.phase != "closing":
+        s.phase = "closing"
+        events.append("phase:closing")
+    if not s.plan.get("agreed") and not s.refused:
+        s.refused = True
+        events.append("plan_refused")
+    ctx = _Ctx(persona, s, "end", {}, events)
+    key = "closing.agreed" if s.plan.get("agreed") else "closing.not_agreed"
+    reply, generic = _say_move(ctx, key)
+    return TurnResult(reply, s, events, generic)
+
+
+def comment(persona: Persona, state: ClientState) -> str:
+    """The client's own view for the scorecard (1-2 sentences)."""
+    s = ClientState.from_dict(state.to_dict())
+    ctx = _Ctx(persona, s, "comment", {})
+    key = "comment.agreed" if s.plan.get("agreed") else "comment.not_agreed"
+    return _say_move(ctx, key)[0]
+
+
+def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
+    s = ClientState.from_dict(state.to_dict())
+    s.turn += 1
+    move = turn.intent
+    cues = {**moves.empty_cues(), **(turn.cues or {})}
+    ctx = _Ctx(persona, s, move, _entity_values(turn))
+
+    if move == moves.FALLBACK or move not in moves.MOVES or turn.confidence < LOW_CONFIDENCE:
+        ctx.events.append("not_understood")
+        reply, generic = _say_move(ctx, "not_understood")
+        return TurnResult(reply, s, ctx.events, generic)
+
+    repeated = s.last_move == move and move not in REPEATABLE
+    prior_count = s.move_counts.get(move, 0)
+    s.move_counts[move] = prior_count + 1
+    s.last_move = move
+    pre = ClientState.from_dict(s.to_dict())  # for "already holds" on a first proposal
+
+    _phase(ctx)
+    _effects(ctx, cues, prior_count)
+    _flags(ctx, cues)
+    plan_changed = _absorb_plan(ctx)
+    if move == "goodbye":
+        return _goodbye(ctx)
+
+    prefixes: list[str] = []
+    generic_main = False
+
+    # 1. rupture and repair
+    sens = _sensitivity(ctx, cues, plan_changed)
+    if sens is not None and sens[0] == "rupture":
+        return TurnResult(sens[1], s, ctx.events, sens[2])
+    if move == "repair_rupture" and s.rupture:
+        s.rupture = False
+        s.refused = False
+        s.failed_checks = 0
+        s.objection_pending = None
+        _apply(s, {"trust": 0.1, "willingness": 0.05})
+        ctx.events.append("repair")
+        reply, generic = _say_move(ctx, "repair_rupture")
+        return TurnResult(reply, s, ctx.events, generic)
+    if sens is not None:
+        kind, line, gen, replace = sens
+        if replace:
+            return TurnResult(line, s, ctx.events, gen)
+        prefixes.append(line)
+
+    # 2. beliefs: activation (line prefixed), softening (own line)
+    feats = _task_features(persona, s, move, cues, s.plan) if move in CHECK_MOVES else set()
+    belief_line = _beliefs(ctx, cues, feats)
+    if belief_line is not None:
+        prefixes.append(belief_line)
+
+    main: tuple[str, bool] | None = None
+    if belief_line is None:
+        main = _softening(ctx, cues)
+    if main is None and not s.rupture:
+        main = _barriers(ctx, plan_changed)
+    countered = _counter_offer(ctx) if move in PLAN_MOVES else False
+    if main is None and countered:
+        main = _counter_line(ctx)
+    if main is None and belief_line is None and move in CHECK_MOVES and s.plan.get("activity") \
+            and not s.plan.get("agreed"):
+        main = _agreement(ctx, pre)
+    if belief_line is not None and main is None:
+        return TurnResult(" ".join(prefixes), s, ctx.events, False)
+    if main is None and repeated:
+        main = _repeat(ctx)
+    if main is None:
+        main = _move_line(ctx)
+    reply, generic_main = main
+    if len(prefixes) > 1:  # at most one reaction before the answer, or it reads as a speech
+        prefixes = prefixes[-1:]
+    return TurnResult(" ".join(prefixes + [reply]), s, ctx.events, generic_main)
+
+
+# ---------------------------------------------------------------- turn stages
+
+
+def _phase(ctx: _Ctx) -> None:
+    s = ctx.state
+    new = PHASE_OF_MOVE.get(ctx.move)
+    if ctx.move == "explore_barriers" and s.phase == "opening":
+        new = "review"
+    if ctx.move == "explore_barriers" and s.phase == "review":
+        new = None  # "what got in the way last week" stays in the review
+    if new and new != s.phase:
+        s.phase = new
+        ctx.events.append(f"phase:{new}")
+
+
+def _effects(ctx: _Ctx, cues: dict[str, Any], prior_count: int) -> None:
+    s = ctx.state
+    # Diminishing returns: the third rationale in a row adds little.
+    scale = 1.0 if prior_count < 2 else 0.5
+    _apply(s, DEFAULT_EFFECTS.get(ctx.move, {}), scale)
+    _apply(s, ctx.persona.state.effects.get(ctx.move, {}), scale)
+    if cues.get("question") == "open":
+        _apply(s, CUE_EFFECTS["open_question"])
+    for cue in ("directive", "collaborative", "tentative"):
+        if cues.get(cue):
+            _apply(s, CUE_EFFECTS[cue])
+
+
+def _flags(ctx: _Ctx, cues: dict[str, Any]) -> None:
+    s, move = ctx.state, ctx.move
+    if move == "give_rationale":
+        s.rationale_heard = True
+    if move in ("elicit_feedback", "check_understanding"):
+        s.feedback_asked = True
+    if move == "check_understanding":
+        s.understanding_checked = True
+        if s.rationale_heard:  # putting it in one's own words consolidates the rationale
+            _apply(s, {"understanding": 0.05})
+    if move == "link_to_goals":
+        s.linked_to_goals = True
+    if move == "elicit_ideas":
+        s.ideas_elicited = True
+        s.client_shaped = True
+    if move in ("propose_task", "specify_plan", "problem_solve") and (
+        cues.get("tentative") or cues.get("collaborative")
+    ) and not cues.get("directive"):
+        s.client_shaped = True
+    if move in EXPLORING_MOVES:
+        s.objection_pending = None
+    # A lecture is rationale/proposal after rationale/proposal without asking anything.
+    if move in ("give_rationale", "propose_task") and cues.get("question") == "none":
+        s.lecture_run += 1
+    else:
+        s.lecture_run = 0
+    if move == "propose_task":
+        s.proposals += 1
+
+
+def _absorb_plan(ctx: _Ctx) -> bool:
+    """Take this turn's plan entities; return whether the plan changed."""
+    s = ctx.state
+    if ctx.move not in PLAN_MOVES or s.plan.get("agreed") and ctx.move == "written_summary":
+        return False
+    changed = False
+    for ent in moves.PLAN_ENTITIES:
+        value = ctx.turn_values.get(ent)
+        if value and s.plan.get(ent) != value:
+            s.plan[ent] = value
+            changed = True
+            ctx.events.append(f"plan_detail:{ent}={value}")
+    if changed and s.plan.get("agreed"):
+        # A changed plan is a new plan: the client has to agree to it again.
+        s.plan["agreed"] = False
+    return changed
+
+
+def _goodbye(ctx: _Ctx) -> TurnResult:
+    s = ctx.state
+    if not s.plan.get("agreed") and not s.refused:
+        s.refused = True
+        ctx.events.append("plan_refused")
+    key = "closing.agreed" if s.plan.get("agreed") else "closing.not_agreed"
+    reply, generic = _say_move(ctx, key)
+    return TurnResult(reply, s, ctx.events, generic)
+
+
+def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
+                 ) -> tuple[str, str, bool, bool] | None:
+    """Return (kind or 'rupture', line, generic, replace) of the strongest reaction."""
+    p, s, move = ctx.persona, ctx.state, ctx.move
+    fired: list[str] = []
+    # Pressure: pushing again after an objection or refusal, with nothing explored in between
+    # and nothing changed (or changed to something the client has already said is too much).
+    if move in PRESSURE_MOVES and (s.objection_pending or s.refused) \
+            and not cues.get("tentative") \
+            and (not plan_changed or not within_limits(p, s.plan)):
+        fired.append("pressure")
+    if cues.get("directive"):
+        fired.append("directive")
+    if cues.get("homework_term"):
+        fired.append("homework_term")
+    if s.lecture_run >= 2:
+        fired.append("lecture")
+    if cues.get("question") == "closed" and move not in CHECK_MOVES:
+        fired.append("closed_question")
+    if move == "affirm" and s.trust < WARM_FROM:
+        fired.append("praise")
+    chosen: tuple[str, str, bool, bool] | None = None
+    for kind in fired:
+        sens = p.sensitivities.get(kind)
+        if sens is None:
+            continue
+        _apply(s, {"trust": -sens.strength, "willingness": -sens.strength / 2})
+        ctx.events.append(f"sensitivity:{kind}")
+        if chosen is not None:
+            continue
+        if sens.rupture and not s.rupture:
+            s.rupture = True
+            ctx.events.append(f"rupture:{kind}")
+            line, gen = _say_list(ctx, f"sensitivity.{kind}", sens.lines, "no_open_rupture")
+            chosen = ("rupture", line, gen, True)
+            continue
+        if not sens.lines:
+            continue
+        line, gen = _say_list(ctx, f"sensitivity.{kind}", sens.lines, "fallback")
+        # Reactions that *are* the answer replace it; a word that grates is said first.
+        replace = kind in ("closed_question", "lecture", "praise", "pressure")
+        chosen = (kind, line, gen, replace)
+    return chosen
+
+
+def _beliefs(ctx: _Ctx, cues: dict[str, Any], feats: set[str]) -> str | None:
+    s, line = ctx.state, None
+    for belief in ctx.persona.beliefs:
+        if belief.id in s.beliefs_active:
+            continue
+        t = belief.triggers
+        # Once softened, only the task or the wording can bring a belief back, not the bare
+        # move: otherwise every later proposal would undo the trainee's work.
+        by_move = ctx.move in t.moves and belief.id not in s.beliefs_softened
+        hit = (by_move or any(_cue_on(cues, c) for c in t.cues)
+               or any(f in feats for f in t.task))
+        if not hit:
+            continue
+        s.beliefs_active.append(belief.id)
+        if belief.id in s.beliefs_softened:
+            s.beliefs_softened.remove(belief.id)
+        _apply(s, belief.effects)
+        ctx.events.append(f"belief_activated:{belief.id}")
+        if line is None and belief.lines:
+            line = _say_list(ctx, f"belief.{belief.id}", belief.lines, "fallback")[0]
+    return line
+
+
+def _cue_on(cues: dict[str, Any], cue: str) -> bool:
+    if cue == "closed_question":
+        return cues.get("question") == "closed"
+    if cue == "open_question":
+        return cues.get("question") == "open"
+    return bool(cues.get(cue))
+
+
+def _softening(ctx: _Ctx, cues: dict[str, Any]) -> tuple[str, bool] | None:
+    s, out = ctx.state, None
+    for belief in list(_active_beliefs(ctx)):
+        sb = belief.softened_by
+        if ctx.move in sb.moves or any(_cue_on(cues, c) for c in sb.cues):
+            s.beliefs_active.remove(belief.id)
+            s.beliefs_softened.append(belief.id)
+            # Undo the belief's pull and a little more: the client has seen past it.
+            _apply(s, {k: -v for k, v in belief.effects.items()})
+            _apply(s, {"hope": 0.03})
+            ctx.events.append(f"belief_softened:{belief.id}")
+            if out is None:
+                out = _say_list(ctx, f"softened.{belief.id}", belief.softened_lines,
+                                "belief_softened")
+    return out
+
+
+def _active_beliefs(ctx: _Ctx) -> list[Belief]:
+    return [b for b in ctx.persona.beliefs if b.id in ctx.state.beliefs_active]
+
+
+def _barriers(ctx: _Ctx, plan_changed: bool) -> tuple[str, bool] | None:
+    p, s, move = ctx.persona, ctx.state, ctx.move
+    # Resolution first: it refers to a barrier named on an earlier turn.
+    for b in p.barriers:
+        if b.id not in s.disclosed or b.id in s.resolved:
+            continue
+        if _resolves(b, move, s.plan, plan_changed):
+            s.resolved.append(b.id)
+            s.barrier_in_play = b.id
+            _apply(s, {"willingness": 0.08, "hope": 0.05})
+            ctx.events.append(f"barrier_resolved:{b.id}")
+            ctx.barrier = b
+            return _say_list(ctx, f"resolved.{b.id}", b.resolved_lines, "barrier_resolved")
+    for b in p.barriers:
+        if b.id in s.disclosed:
+            continue
+        asked = move in b.disclose_on
+        said_early = not b.hidden and move in ("review_plan", "propose_task", "elicit_ideas",
+                                               "specify_plan", "explore_barriers")
+        # Initiative: a client who trusts the trainee raises the objection unasked.
+        unasked = b.hidden and move in PUSH_MOVES and s.trust >= WARM_FROM
+        if asked or said_early or unasked:
+            s.disclosed.append(b.id)
+            s.barrier_in_play = b.id
+            _apply(s, {"trust": 0.02})
+            ctx.events.append(f"barrier_disclosed:{b.id}")
+            ctx.barrier = b
+            return _say_list(ctx, f"barrier.{b.id}", b.lines, "explore_barriers")
+    return None
+
+
+def _resolves(b: Barrier, move: str, plan: dict[str, Any], plan_changed: bool) -> bool:
+    details = b.resolved_by.details
+    if details:
+        matched = any(_contains_any(plan.get(ent), vals) for ent, vals in details.items())
+        return matched and (move in b.resolved_by.moves or move in PLAN_MOVES)
+    return move in b.resolved_by.moves
+
+
+def _counter_offer(ctx: _Ctx) -> bool:
+    """Put the client's values into a plan that breaks its limits; True if it did."""
+    p, s = ctx.persona, ctx.state
+    limits = p.task_limits
+    countered: dict[str, str] = {}
+    minutes = parse_minutes(s.plan.get("duration"))
+    if limits.max_duration_minutes is not None and minutes is not None \
+            and minutes > limits.max_duration_minutes:
+        countered["duration"] = limits.counter_offer.get(
+            "duration", f"{int(limits.max_duration_minutes)} minutes")
+    times = parse_times_per_week(s.plan.get("frequency"), s.plan.get("day"))
+    if limits.max_times_per_week is not None and times is not None \
+            and times > limits.max_times_per_week:
+        countered["frequency"] = limits.counter_offer.get(
+            "frequency", f"{int(limits.max_times_per_week)} times this week")
+        if not s.plan.get("frequency") and s.plan.get("day"):
+            s.plan["day"] = None  # too many days: the client's frequency replaces them
+    if _contains_any(s.plan.get("activity"), limits.disliked_activities):
+        alt = next((a for a in limits.preferred_activities
+                    if not _contains_any(a, limits.disliked_activities)), None)
+        alt = alt or limits.counter_offer.get("activity")
+        if alt:
+            countered["activity"] = alt
+    if not countered:
+        return False
+    for ent, value in countered.items():
+        s.plan[ent] = value
+        ctx.events.append(f"plan_countered:{ent}={value}")
+    s.objection_pending = "within_task_limits"
+    # The counter-offer is the client's own detail: it shapes the plan.
+    s.client_shaped = True
+    return True
+
+
+def _counter_line(ctx: _Ctx) -> tuple[str, bool]:
+    # lines.counter_offer, else the persona's "too much" objection (its placeholders now hold
+    # the client's values), else the built-in lines.
+    p = ctx.persona
+    levels = _move_levels(p, "counter_offer", ctx.state.band(), ctx.state.phase)
+    own = [lv for lv in levels if not lv[2]]
+    too_much = p.agreement.not_yet.get("within_task_limits", ())
+    if too_much:
+        own.append(("not_yet.within_task_limits", too_much, False))
+    return _choose(ctx, own + [lv for lv in levels if lv[2]]) or ("Mm.", True)
+
+
+def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
+    p, s = ctx.persona, ctx.state
+    unmet = unmet_conditions(p, s)
+    if not unmet and ctx.move == "propose_task" and pre.proposals == 0:
+        # First proposal: agree at once only if everything already held before it was made.
+        pre.plan = dict(s.plan)
+        if unmet_conditions(p, pre):
+            unmet = ["first_proposal"]
+    if not unmet:
+        s.plan["agreed"] = True
+        s.objection_pending = None
+        s.refused = False
+        ctx.events.append("plan_agreed")
+        _apply(s, {"hope": 0.05, "willingness": 0.05})
+        return _say_list(ctx, "agree", p.agreement.agree_lines, "agree")
+    cond = unmet[0]
+    s.failed_checks += 1
+    if s.failed_checks >= 3 and s.willingness < 0.25 and not s.refused:
+        s.refused = True
+        ctx.events.append("plan_refused")
+        return _say_list(ctx, "refuse", p.agreement.refuse_lines, "refuse")
+    if cond == "first_proposal":
+        # Nothing is wrong yet; the client just does not sign up on the spot.
+        return _move_line(ctx)
+    ctx.events.append(f"plan_objection:{cond}")
+    s.objection_pending = cond
+    if cond == "barriers_resolved":
+        pending = [b for b in p.barriers if b.id in s.disclosed and b.id not in s.resolved]
+        ctx.barrier = pending[0] if pending else None
+    return _say_list(ctx, f"not_yet.{cond}", p.agreement.not_yet.get(cond, ()), cond)
+
+
+def _repeat(ctx: _Ctx) -> tuple[str, bool]:
+    s, p = ctx.state, ctx.persona
+    ctx.events.append(f"repeat_noticed:{ctx.move}")
+    if s.barrier_in_play:
+        ctx.barrier = p.barrier(s.barrier_in_play)
+    return _say_move(ctx, "repeat")
+
+
+def _move_line(ctx: _Ctx) -> tuple[str, bool]:
+    p, s, move = ctx.persona, ctx.state, ctx.move
+    if move == "explore_barriers":
+        # Memory: every barrier already named and not solved is referred back to.
+        pending = [b for b in p.barriers if b.id in s.disclosed and b.id not in s.resolved]
+        if pending:
+            ctx.barrier = pending[0]
+            key = "repeat"
+            with_barrier = [ln for ln in p.lines.get(key, ()) if "{barrier}" in ln]
+            if with_barrier:
+                return _say_list(ctx, "recall", tuple(with_barrier), "repeat")
+    if move == "review_plan":
+        report = p.last_week.report
+        s.report_given = True
+        return _say_move(ctx, move, [("report", report, False)] if report else None)
+    if move == "explore_learning":
+        learning = p.last_week.learning
+        if learning and s.band() not in ("guarded", "ruptured"):
+            if not s.learning_shared:
+                s.learning_shared = True
+                ctx.events.append("learning_shared")
+            return _say_move(ctx, move, [("learning", learning, False)])
+        return _say_move(ctx, move)
+    if move == "elicit_ideas":
+        return _idea(ctx)
+    line, generic = _say_move(ctx, move)
+    # Initiative: once trust is warm the client volunteers what last week taught it.
+    if move in ("affirm", "reflect") and s.phase == "review" and s.band() == "warm" \
+            and not s.learning_shared and p.last_week.learning:
+        s.learning_shared = True
+        ctx.events.append("learning_shared")
+        extra = _say_list(ctx, "learning", p.last_week.learning, "learning")[0]
+        line = f"{line} {extra}"
+    return line, generic
+
+
+def _idea(ctx: _Ctx) -> tuple[str, bool]:
+    p, s = ctx.persona, ctx.state
+    limits = p.task_limits
+    if s.band() in ("guarded", "ruptured") or not limits.preferred_activities:
+        return _say_move(ctx, "elicit_ideas")
+    # The client's own idea; a second ask brings the next one.
+    ideas = [a for a in limits.preferred_activities
+             if not _contains_any(a, limits.disliked_activities)]
+    idea = ideas[(s.move_counts.get("elicit_ideas", 1) - 1) % len(ideas)] if ideas else None
+    if idea is None:
+        return _say_move(ctx, "elicit_ideas")
+    if not s.plan.get("activity"):
+        s.plan["activity"] = idea
+        ctx.events.append(f"plan_detail:activity={idea}")
+    ctx.events.append(f"idea_offered:{idea}")
+    ctx.extra["activity"] = idea
+    # Prefer the variants that voice the idea, so the plan and the words agree.
+    levels = [(k, tuple(v for v in vs if "{activity}" in v), g)
+              for k, vs, g in _move_levels(p, "elicit_ideas", s.band(), s.phase)]
+    chosen = _choose(ctx, [lv for lv in levels if lv[1]])
+    return chosen or _say_move(ctx, "elicit_ideas")

@@ -1,0 +1,1 @@
+"""Rasa 3.6 components of the project (referenced from config.yml by module path)."""
