@@ -100,7 +100,7 @@ IMPERATIVE_VERBS = frozenset(
         "plan", "schedule", "log", "track", "list", "jot", "book", "sit", "breathe", "eat",
         "drink", "sleep", "wake", "exercise", "run", "join", "send", "email", "give", "ask",
         "rate", "score", "tick", "aim", "stick", "commit", "avoid", "cut", "push", "force",
-        "finish", "sign", "meditate", "journal", "monitor", "repeat", "challenge", "stay",
+        "sign", "meditate", "journal", "monitor", "repeat", "challenge", "stay",
     }
 )  # fmt: skip
 # Verb + next word pairs that are not instructions about the task.

@@ -126,6 +126,16 @@ REPEATABLE = frozenset(
 SPECIFIC_ENTITIES: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration", "place",
                                       "person")
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# Moves that are questions in substance: a closed question here gets a short answer.
+QUESTION_MOVES = frozenset(
+    {"review_plan", "explore_learning", "explore_barriers", "elicit_ideas", "link_to_goals",
+     "set_agenda"}
+)
+# Conditions that only say the trainee has not asked yet: a detail question is answered,
+# not met with an objection.
+ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
+                               "client_shaped", "rationale_understood", "min_specifics",
+                               "first_proposal"})
 
 
 # ---------------------------------------------------------------- data shapes
@@ -261,12 +271,12 @@ def parse_minutes(value: str | None) -> float | None:
     text = value.lower().replace("–", "-")
     total = 0.0
     found = False
-    if "half an hour" in text or "half hour" in text:
-        total += 30
-        found = True
-    if "quarter of an hour" in text or "quarter hour" in text:
-        total += 15
-        found = True
+    for phrase, minutes in (("half an hour", 30), ("half hour", 30), ("quarter of an hour", 15),
+                            ("quarter hour", 15), ("three quarters of an hour", 45)):
+        if phrase in text:
+            total += minutes
+            found = True
+            text = text.replace(phrase, " ")  # so "an hour" inside it is not counted again
     for m in re.finditer(_NUM + r"(?:\s*-\s*" + _NUM + r")?\s*(hours?|hrs?|h\b)", text):
         total += _number(m.group(2) or m.group(1)) * 60
         found = True
@@ -399,11 +409,20 @@ def _fill(line: str, values: dict[str, str]) -> str | None:
     names = PLACEHOLDER_RE.findall(line)
     if any(not values.get(n) for n in names):
         return None
-    return PLACEHOLDER_RE.sub(lambda m: values[m.group(1)], line)
+    def sub(m: re.Match[str]) -> str:
+        value = values[m.group(1)]
+        before = line[: m.start()].rstrip()
+        # A value opening a sentence ("a short walk, before work.") gets a capital letter.
+        if (not before or before[-1] in ".!?)") and not before.endswith("..."):
+            value = value[:1].upper() + value[1:]
+        return value
+
+    return PLACEHOLDER_RE.sub(sub, line)
 
 
 def _choose(
-    ctx: _Ctx, levels: list[tuple[str, tuple[str, ...], bool]]
+    ctx: _Ctx, levels: list[tuple[str, tuple[str, ...], bool]],
+    prefer: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[str, bool] | None:
     """Pick a line from the first level that has a usable one; record it as recent.
 
@@ -416,12 +435,17 @@ def _choose(
     last = state.recent_lines[-1] if state.recent_lines else None
     for key, variants, generic in levels:
         usable: list[tuple[str, str]] = []
+        preferred: list[tuple[str, str]] = []
         for i, raw in enumerate(variants):
             line_id = f"{'generic:' if generic else ''}{key}#{i}"
             text = _fill(raw, values)
             if text is None or line_id == last:
                 continue
             usable.append((line_id, text))
+            if prefer and prefer & set(PLACEHOLDER_RE.findall(raw)):
+                preferred.append((line_id, text))
+        if preferred:  # voice what this turn is about (the detail just given, ...)
+            usable = preferred
         if not usable:
             continue
         fresh = [u for u in usable if u[0] not in state.recent_lines]
@@ -446,7 +470,8 @@ def _move_levels(persona: Persona, key: str, band: str, phase: str
 
 
 def _say_move(ctx: _Ctx, key: str, before_generic: list[tuple[str, tuple[str, ...], bool]]
-              | None = None) -> tuple[str, bool]:
+              | None = None, prefer: set[str] | frozenset[str] = frozenset()
+              ) -> tuple[str, bool]:
     levels = _move_levels(ctx.persona, key, ctx.state.band(), ctx.state.phase)
     if before_generic:
         # Persona material that is not a `lines` key (report, learning) sits before the
@@ -454,7 +479,7 @@ def _say_move(ctx: _Ctx, key: str, before_generic: list[tuple[str, tuple[str, ..
         specific = [lv for lv in levels if lv[0] != key and not lv[2]]
         rest = [lv for lv in levels if lv[0] == key or lv[2]]
         levels = specific + before_generic + rest
-    chosen = _choose(ctx, levels)
+    chosen = _choose(ctx, levels, prefer)
     if chosen is None:  # every variant skipped for missing placeholders: stay in voice
         chosen = _choose(ctx, [("fallback", ("Mm.", "(nods)", "OK."), True)]) or ("Mm.", True)
     return chosen
@@ -626,6 +651,9 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     # 1. rupture and repair
     sens = _sensitivity(ctx, cues, plan_changed)
     if sens is not None and sens[0] == "rupture":
+        # A client who has just shut down takes none of this turn's details on board.
+        s.plan = dict(pre.plan)
+        ctx.events = [e for e in ctx.events if not e.startswith("plan_detail:")]
         return TurnResult(sens[1], s, ctx.events, sens[2])
     if move == "repair_rupture" and s.rupture:
         s.rupture = False
@@ -639,6 +667,9 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     if sens is not None:
         kind, line, gen, replace = sens
         if replace:
+            # The reaction is the whole answer: nothing proposed this turn was taken on.
+            s.plan = dict(pre.plan)
+            ctx.events = [e for e in ctx.events if not e.startswith("plan_detail:")]
             return TurnResult(line, s, ctx.events, gen)
         prefixes.append(line)
 
@@ -653,9 +684,9 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
         main = _softening(ctx, cues)
     if main is None and not s.rupture:
         main = _barriers(ctx, plan_changed)
-    countered = _counter_offer(ctx) if move in PLAN_MOVES else False
+    countered = _counter_offer(ctx) if move in PLAN_MOVES and not s.rupture else {}
     if main is None and countered:
-        main = _counter_line(ctx)
+        main = _counter_line(ctx, set(countered))
     if main is None and belief_line is None and move in CHECK_MOVES and s.plan.get("activity") \
             and not s.plan.get("agreed"):
         main = _agreement(ctx, pre)
@@ -718,7 +749,10 @@ def _flags(ctx: _Ctx, cues: dict[str, Any]) -> None:
         cues.get("tentative") or cues.get("collaborative")
     ) and not cues.get("directive"):
         s.client_shaped = True
-    if move in EXPLORING_MOVES:
+    # Answering an objection with a rationale counts only if it invites a response.
+    if move in EXPLORING_MOVES and (
+        move not in ("give_rationale", "link_to_goals") or cues.get("question") != "none"
+    ):
         s.objection_pending = None
     # A lecture is rationale/proposal after rationale/proposal without asking anything.
     if move in ("give_rationale", "propose_task") and cues.get("question") == "none":
@@ -741,6 +775,11 @@ def _absorb_plan(ctx: _Ctx) -> bool:
             s.plan[ent] = value
             changed = True
             ctx.events.append(f"plan_detail:{ent}={value}")
+    if ctx.turn_values.get("day") and not ctx.turn_values.get("frequency") \
+            and s.plan.get("frequency"):
+        days = _days_count(s.plan["day"])
+        if days and days >= 2 and days != parse_times_per_week(s.plan["frequency"]):
+            s.plan["frequency"] = None  # named days replace an older "how often"
     if changed and s.plan.get("agreed"):
         # A changed plan is a new plan: the client has to agree to it again.
         s.plan["agreed"] = False
@@ -768,13 +807,14 @@ def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
             and not cues.get("tentative") \
             and (not plan_changed or not within_limits(p, s.plan)):
         fired.append("pressure")
+    if s.lecture_run >= 2:  # the lecture is what the client reacts to, not its wording
+        fired.append("lecture")
+        _apply(s, {"understanding": -0.1})
     if cues.get("directive"):
         fired.append("directive")
     if cues.get("homework_term"):
         fired.append("homework_term")
-    if s.lecture_run >= 2:
-        fired.append("lecture")
-    if cues.get("question") == "closed" and move not in CHECK_MOVES:
+    if cues.get("question") == "closed" and move in QUESTION_MOVES:
         fired.append("closed_question")
     if move == "affirm" and s.trust < WARM_FROM:
         fired.append("praise")
@@ -893,8 +933,8 @@ def _resolves(b: Barrier, move: str, plan: dict[str, Any], plan_changed: bool) -
     return move in b.resolved_by.moves
 
 
-def _counter_offer(ctx: _Ctx) -> bool:
-    """Put the client's values into a plan that breaks its limits; True if it did."""
+def _counter_offer(ctx: _Ctx) -> dict[str, str]:
+    """Put the client's values into a plan that breaks its limits; return them."""
     p, s = ctx.persona, ctx.state
     limits = p.task_limits
     countered: dict[str, str] = {}
@@ -917,17 +957,17 @@ def _counter_offer(ctx: _Ctx) -> bool:
         if alt:
             countered["activity"] = alt
     if not countered:
-        return False
+        return countered
     for ent, value in countered.items():
         s.plan[ent] = value
         ctx.events.append(f"plan_countered:{ent}={value}")
     s.objection_pending = "within_task_limits"
     # The counter-offer is the client's own detail: it shapes the plan.
     s.client_shaped = True
-    return True
+    return countered
 
 
-def _counter_line(ctx: _Ctx) -> tuple[str, bool]:
+def _counter_line(ctx: _Ctx, countered: set[str]) -> tuple[str, bool]:
     # lines.counter_offer, else the persona's "too much" objection (its placeholders now hold
     # the client's values), else the built-in lines.
     p = ctx.persona
@@ -936,7 +976,8 @@ def _counter_line(ctx: _Ctx) -> tuple[str, bool]:
     too_much = p.agreement.not_yet.get("within_task_limits", ())
     if too_much:
         own.append(("not_yet.within_task_limits", too_much, False))
-    return _choose(ctx, own + [lv for lv in levels if lv[2]]) or ("Mm.", True)
+    # Lines naming what was countered come first ("What about three times this week?").
+    return _choose(ctx, own + [lv for lv in levels if lv[2]], countered) or ("Mm.", True)
 
 
 def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
@@ -955,6 +996,9 @@ def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
         _apply(s, {"hope": 0.05, "willingness": 0.05})
         return _say_list(ctx, "agree", p.agreement.agree_lines, "agree")
     cond = unmet[0]
+    if ctx.move == "specify_plan" and cond in ASKING_CONDITIONS:
+        # A question about a detail gets an answer about the detail, not a verdict.
+        return _move_line(ctx)
     s.failed_checks += 1
     if s.failed_checks >= 3 and s.willingness < 0.25 and not s.refused:
         s.refused = True
@@ -1004,7 +1048,7 @@ def _move_line(ctx: _Ctx) -> tuple[str, bool]:
         return _say_move(ctx, move)
     if move == "elicit_ideas":
         return _idea(ctx)
-    line, generic = _say_move(ctx, move)
+    line, generic = _say_move(ctx, move, prefer=set(ctx.turn_values))
     # Initiative: once trust is warm the client volunteers what last week taught it.
     if move in ("affirm", "reflect") and s.phase == "review" and s.band() == "warm" \
             and not s.learning_shared and p.last_week.learning:

@@ -65,12 +65,12 @@ BLAME_RE = re.compile(
 )
 EXPERIMENT_RE = re.compile(
     r"\bexperiment|\btest (out|the|that|whether|it)|\bfind out\b|\bsee what happens\b|"
-    r"\bnotice\b|\bpractis|\bpractic|\bcheck (out )?whether\b",
+    r"\bnotic(e|ing)\b|\bcheck (out )?whether\b",
     re.IGNORECASE,
 )
 BACKUP_RE = re.compile(
     r"\bback-?up\b|\bplan b\b|\bif (that|it) (doesn't|does not|didn't|isn't)|\bif .{0,60}\b"
-    r"(instead|then)\b|\bwhat if\b|\bfallback\b|\botherwise\b",
+    r"(instead|then)\b|\bfallback\b|\botherwise\b",
     re.IGNORECASE,
 )
 CONFIDENCE_RE = re.compile(
@@ -208,6 +208,10 @@ class Transcript:
         fields: set[str] = set()
         plan = self.final.get("plan") or {}
         fields |= {k for k in PLAN_ENTITIES if plan.get(k)}
+        if any(k in plan for k in PLAN_ENTITIES):
+            # The engine records the plan as the client holds it, so details the trainee
+            # dropped or the client replaced do not count twice.
+            return fields
         for t in self.turns:
             fields |= t.entity_names() & set(PLAN_ENTITIES)
             for d in t.event_details("plan_detail") + t.event_details("plan_countered"):
@@ -315,14 +319,9 @@ def _adjustments(tx: Transcript) -> list[Turn]:
     for t in tx.turns:
         for detail in t.event_details("plan_countered"):
             entity, _, value = detail.partition("=")
-            # The trainee took the client's value: said it back, or the plan now carries it.
-            plan = tx.final.get("plan") or {}
+            # The trainee took the client's value: said it back in a later turn.
             for u in tx.after(t.n):
-                if (entity, value) in u.entities or (
-                    str(plan.get(entity) or "") == value
-                    and u.intent in ("specify_plan", "summarize_plan", "written_summary")
-                    and not u.cue("directive")
-                ):
+                if (entity, value) in u.entities or (value and value.lower() in u.text.lower()):
                     out.append(u)
                     break
         for condition in t.event_details("plan_objection"):
@@ -332,11 +331,27 @@ def _adjustments(tx: Transcript) -> list[Turn]:
             if hit:
                 out.append(hit)
         if t.has_event("barrier_disclosed") or t.has_event("belief_activated"):
-            hit = next((u for u in tx.after(t.n)[:3] if u.intent == "problem_solve"
+            # Planning around what the client disclosed, even if it surfaced in the review.
+            hit = next((u for u in tx.after(t.n) if u.intent == "problem_solve"
                         or u.has_event("barrier_resolved") or u.has_event("belief_softened")),
                        None)
-            if hit and t.n >= tx.design_start - 1:
+            if hit:
                 out.append(hit)
+        if t.has_event("rupture"):
+            # After a rupture: repair, then a non-directive new start (choice handed back).
+            repaired = next((u for u in tx.after(t.n) if u.has_event("repair")), None)
+            if repaired:
+                hit = next((u for u in tx.after(repaired.n) if u.intent in (
+                    "elicit_ideas", "ask_permission", "elicit_feedback", "problem_solve")
+                    and not u.cue("directive")), None)
+                if hit:
+                    out.append(hit)
+        if t.intent == "elicit_feedback" and t.question == "open":
+            # The client's answer about the plan changes the plan in the next trainee turn.
+            nxt = tx.after(t.n)[:1]
+            if nxt and nxt[0].intent in ("problem_solve", "specify_plan") and not nxt[
+                    0].cue("directive"):
+                out.append(nxt[0])
     return _unique(out)
 
 
@@ -422,7 +437,9 @@ def d2_collaboration(tx: Transcript) -> Result:
     soft = [t for t in proposals if (t.cue("tentative") or t.cue("collaborative"))
             and not t.cue("directive")]
     goals = tx.with_intent("link_to_goals")
-    sought = tx.with_intent("elicit_feedback", "check_understanding")
+    # Pressing for a yes ("Can you commit to that?") is not seeking agreement.
+    sought = [t for t in tx.with_intent("elicit_feedback", "check_understanding")
+              if not t.has_event("sensitivity", "pressure")]
     co_authored = bool(ideas_asked) and (
         bool(tx.with_event("idea_offered")) or bool(tx.final.get("client_shaped")))
     directive_only = proposals and all(t.cue("directive") for t in proposals) and not (
@@ -456,9 +473,11 @@ def d2_collaboration(tx: Transcript) -> Result:
             missing = ("Name the goal this task serves ('You said you wanted...')."
                        if not goals else "Ask the client whether the plan suits them.")
     dropped = _dropped_at_first_reluctance(tx)
+    if dropped is not None:
+        # Caps are reported whenever their condition holds, so the trainee sees why.
+        caps.append("Plan dropped at the first sign of reluctance: D2 capped at 2")
     if dropped is not None and score > 2:
         score = 2
-        caps.append("Plan dropped at the first sign of reluctance: D2 capped at 2")
         missing = ("When the client hesitates, explore the hesitation together before letting "
                    "the plan go.")
     if dropped is not None:
@@ -477,13 +496,15 @@ def d3_session_link(tx: Transcript) -> Result:
     task_turns = tx.with_intent("propose_task", "elicit_ideas", "specify_plan") or [
         t for t in tx.turns if t.has_event("idea_offered")]
     first_task = min(t.n for t in task_turns) if task_turns else 10**9
-    linked = tx.with_intent("link_to_goals")
+    linked = tx.with_intent("link_to_goals") + [
+        t for t in tx.with_intent("give_rationale") if GOAL_WORDS_RE.search(t.text)]
     learned_first = [t for t in tx.with_intent("explore_learning") if t.has_event(
         "learning_shared") and t.n <= first_task]
     relevant = linked + learned_first
     custom = [t for t in tx.design_turns() if EXPERIMENT_RE.search(t.text)
               and t.intent in ("propose_task", "link_to_goals", "give_rationale",
-                               "elicit_ideas", "specify_plan", "written_summary")]
+                               "elicit_ideas", "specify_plan", "written_summary",
+                               "problem_solve")]
     custom += tx.with_event("belief_softened")
     ev = _unique(relevant + custom) or task_turns[:1]
     if not ev:
@@ -512,23 +533,28 @@ def d4_rationale(tx: Transcript) -> Result:
     given = tx.with_intent("give_rationale")
     checks = tx.with_intent("check_understanding")
     goals = tx.with_intent("link_to_goals")
-    tied = [t for t in given if GOAL_WORDS_RE.search(t.text) or len(t.text.split()) >= 18]
-    if goals and given:
-        tied = tied or given
+    # Tied to the client's goal: named in the rationale, or a goal link elsewhere; an
+    # instruction dressed as a reason ("you need to...") is not tied to anything of theirs.
+    tied = [t for t in given if not t.cue("directive")
+            and (GOAL_WORDS_RE.search(t.text) or goals)]
     drawn = [t for t in given if t.question == "open"] + [
-        t for t in tx.with_intent("explore_learning") if t.has_event("learning_shared")]
+        t for t in tx.with_intent("explore_learning") if t.has_event("learning_shared")] + [
+        t for t in goals if t.question == "open"]
     understanding = float(tx.final.get("understanding") or 0.0)
     restated = [t for t in checks if understanding >= 0.5]
-    if not given and not restated:
+    if not given:
+        # No explicit rationale: a reason may still be drawn out by questions and restated.
+        if restated:
+            return Result(5 if drawn else 3, _unique(drawn + restated),
+                          "Make the reason explicit too, and tie it to the client's goal.")
+        if goals:
+            return Result(2, goals, "Say why the task could help, linked to the goal the "
+                                    "client named, and ask them to put it in their own words.")
         if checks:
             return Result(1, checks, "Explain why this task could help, in terms of the "
                                      "client's own goal.")
         return Result(0, missing="Share briefly why this kind of practice helps, linked to "
                                  "what the client wants.")
-    if not given:
-        ev = _unique(restated + drawn)
-        return Result(4 if drawn else 3, ev, "Make the reason explicit and tie it to the "
-                                             "client's goal.")
     if not tied:
         return Result(3 if restated else 2, _unique(given + restated),
                       "Make the reason specific to this client: connect it to the goal they "
@@ -630,8 +656,13 @@ def d6_obstacles(tx: Transcript) -> Result:
                       "could do about it.")
     belief_covered = [t for t in tx.turns if t.has_event("belief_softened")]
     kinds = _barrier_kinds(tx)
-    practical = bool(resolved) or "practical" in kinds
-    belief = bool(belief_covered) or bool(kinds & {"belief", "emotional", "task"})
+    if kinds:
+        practical = "practical" in kinds
+        belief = bool(belief_covered) or bool(kinds & {"belief", "emotional", "task"})
+    else:
+        # Kinds unknown without the persona: two obstacles handled in different turns.
+        handled_turns = {t.n for t in resolved + belief_covered}
+        practical = belief = len(handled_turns) >= 2
     backup = [t for t in tx.turns if t.intent in ("problem_solve", "specify_plan",
                                                   "written_summary", "summarize_plan")
               and BACKUP_RE.search(t.text)]
@@ -651,10 +682,11 @@ def d6_obstacles(tx: Transcript) -> Result:
         score -= 1  # obstacles solved only when the client raised them
     caps = []
     unaddressed = _unaddressed_barriers(tx)
-    if unaddressed and score > 2:
-        score = 2
+    if unaddressed:
         caps.append("Disclosed barrier never addressed (" + ", ".join(unaddressed)
                     + "): D6 capped at 2")
+    if unaddressed and score > 2:
+        score = 2
         missing = "Come back to the obstacle the client named and plan around it together."
     return Result(score, ev, missing if score < 6 else "", caps)
 
@@ -740,16 +772,18 @@ def d8_responsiveness(tx: Transcript) -> Result:
         ev = adjustments + checks + validated + repairs
         lacking = [k for k, v in extras.items() if not v]
         missing = "Also " + "; ".join(lacking) + "." if lacking else ""
+    if _unrepaired_rupture(tx):
+        caps.append("Alliance rupture never repaired: D8 capped at 2")
     if _unrepaired_rupture(tx) and score > 2:
         score = 2
-        caps.append("Alliance rupture never repaired: D8 capped at 2")
         missing = ("Acknowledge the strain directly ('I think I pushed there; how did that "
                    "land?') and give the client a choice.")
     unaddressed = _unaddressed_barriers(tx)
-    if unaddressed and score > 2:
-        score = 2
+    if unaddressed:
         caps.append("Disclosed barrier never addressed (" + ", ".join(unaddressed)
                     + "): D8 capped at 2")
+    if unaddressed and score > 2:
+        score = 2
         missing = "Respond to the obstacle the client named by adjusting the plan with them."
     dropped = _dropped_at_first_reluctance(tx)
     if dropped is not None:
@@ -815,11 +849,8 @@ def d9_style(tx: Transcript) -> Result:
     if homework:
         sensitive = _homework_sensitive(tx)
         if sensitive:
-            before = score
             score = min(max(score - 1, 0), 4)
-            if score < before:
-                caps.append("The word 'homework' with a client sensitive to it counts against "
-                            "D9")
+            caps.append("The word 'homework' with a client sensitive to it counts against D9")
             missing = ("Call it an 'action plan', 'experiment' or 'practice': this client hears "
                        "'homework' as school and being judged.")
         elif score > 5:
@@ -846,9 +877,10 @@ DIMENSIONS: dict[str, Callable[[Transcript], Result]] = {
 
 def _cap_no_plan(dim: str, result: Result, tx: Transcript) -> Result:
     """With no agreed plan at the end, D5 and D7 are capped at 2."""
+    if dim in ("D5", "D7") and not tx.plan_agreed and tx.turns:
+        result.caps.append(f"No agreed action plan at the end: {dim} capped at 2")
     if dim in ("D5", "D7") and not tx.plan_agreed and result.score > 2:
         result.score = 2
-        result.caps.append(f"No agreed action plan at the end: {dim} capped at 2")
         result.missing = "Reach an action plan the client agrees to; the details count once " \
                          "the client has said yes."
     return result

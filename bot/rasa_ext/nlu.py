@@ -50,10 +50,12 @@ def tidy_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Normalise, expand and de-duplicate a message's entities (pure)."""
     ranked = sorted(enumerate(entities), key=lambda p: (_rank(p[1]), p[0]))
     kept: list[dict[str, Any]] = []
-    for _, ent in ranked:
+    order: dict[int, tuple[int, int]] = {}  # id(entity) -> (original index, part)
+    for idx, ent in ranked:
         name = ent.get("entity")
         raw = ent.get("value")
         if not isinstance(name, str) or not isinstance(raw, str):
+            order[id(ent)] = (idx, 0)
             kept.append(ent)
             continue
         # Same type over the same characters, found twice: keep the better extractor's.
@@ -70,8 +72,11 @@ def tidy_entities(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
             new["text"] = ent.get("text", raw)
             if i > 0:
                 new["derived_from"] = name
+            order[id(new)] = (idx, i)
             kept.append(new)
-    kept.sort(key=lambda e: (e.get("start") if e.get("start") is not None else 1 << 30))
+    kept.sort(
+        key=lambda e: (e.get("start") if e.get("start") is not None else 1 << 30, *order[id(e)])
+    )
     return kept
 
 

@@ -1,0 +1,497 @@
+"""NLU evaluation on the held-out set, beside a TF-IDF + logistic-regression baseline.
+
+Run: `.venv/bin/python -m bench.nlu_eval` (trains `rasa train nlu` with the project's
+config.yml on data/nlu into a temporary directory), or
+`.venv/bin/python -m bench.nlu_eval --skip-train --model models/hw.tar.gz` to reuse a model
+(`--model PATH` alone also reuses PATH when it exists: the served model from `make setup`
+is a full model, and retraining it here would only duplicate that work).
+
+Reports per-intent precision/recall/F1, macro-F1, the top confusions, entity F1 (exact span
+and lenient overlap), cue accuracy (tests/cues_heldout.yml), parse latency, training time,
+how often off-topic input lands on a therapy move with high confidence, and the baseline's
+macro-F1. Writes bench/nlu-report.txt and bench/nlu-report.json.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Must be set before TensorFlow / SQLAlchemy / Rasa are imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections import Counter  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import yaml  # noqa: E402
+
+from bot.moves import CUES, FALLBACK, MOVES, PLAN_ENTITIES  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OFF_TOPIC = "off_topic"
+# Therapy moves: everything the engine reacts to as a trainee move.
+THERAPY_MOVES = tuple(m for m in MOVES if m != OFF_TOPIC)
+HIGH_CONFIDENCE = 0.7
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@dataclass
+class Example:
+    text: str
+    intent: str
+    entities: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_examples(path: Path | str) -> list[Example]:
+    """Examples of a Rasa NLU YAML file or directory, read with Rasa's own reader."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    out: list[Example] = []
+    for msg in data.intent_examples:
+        ents = [
+            {"entity": e["entity"], "start": e["start"], "end": e["end"], "value": e["value"]}
+            for e in msg.get("entities") or []
+        ]
+        out.append(Example(msg.get("text"), msg.get("intent"), ents))
+    return out
+
+
+def load_cue_set(path: Path | str) -> list[dict[str, Any]]:
+    """tests/cues_heldout.yml: `cues: [{text, expect: {cue: value, ...}}]`."""
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    return list(doc.get("cues") or [])
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def intent_metrics(gold: list[str], pred: list[str], labels: tuple[str, ...]) -> dict[str, Any]:
+    """Per-label P/R/F1 and macro-F1 over `labels` (the gold label set).
+
+    A prediction outside `labels` (e.g. nlu_fallback) is simply a miss for the gold label.
+    """
+    per: dict[str, dict[str, float]] = {}
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == lab and p != lab)
+        p_, r_, f_ = prf(tp, fp, fn)
+        per[lab] = {"precision": p_, "recall": r_, "f1": f_, "support": tp + fn}
+    present = [lab for lab in labels if per[lab]["support"] > 0]
+    macro = statistics.fmean(per[lab]["f1"] for lab in present) if present else 0.0
+    acc = sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / len(gold) if gold else 0.0
+    return {"per_intent": per, "macro_f1": macro, "accuracy": acc}
+
+
+def _span_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def _value_overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    wa = set(str(a.get("text", a["value"])).lower().split())
+    wb = set(str(b.get("text", b["value"])).lower().split())
+    return bool(wa & wb)
+
+
+def match_entities(
+    gold: list[dict[str, Any]], pred: list[dict[str, Any]], lenient: bool
+) -> tuple[Counter[str], Counter[str], Counter[str]]:
+    """Greedy one-to-one matching per entity type; returns tp, fp, fn counters by type.
+
+    Exact: same type, same character span (so the same said value).
+    Lenient: same type and overlapping spans (or, without offsets, a shared word).
+    """
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    used: set[int] = set()
+    for g in gold:
+        hit = None
+        for i, p in enumerate(pred):
+            if i in used or p["entity"] != g["entity"]:
+                continue
+            has_span = p.get("start") is not None and p.get("end") is not None
+            if lenient:
+                ok = _span_overlap(g, p) if has_span else _value_overlap(g, p)
+            else:
+                ok = has_span and p["start"] == g["start"] and p["end"] == g["end"]
+            if ok:
+                hit = i
+                break
+        if hit is None:
+            fn[g["entity"]] += 1
+        else:
+            used.add(hit)
+            tp[g["entity"]] += 1
+    for i, p in enumerate(pred):
+        if i not in used:
+            fp[p["entity"]] += 1
+    return tp, fp, fn
+
+
+def entity_metrics(
+    golds: list[list[dict[str, Any]]], preds: list[list[dict[str, Any]]], lenient: bool
+) -> dict[str, Any]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for g, p in zip(golds, preds, strict=True):
+        a, b, c = match_entities(g, p, lenient)
+        tp += a
+        fp += b
+        fn += c
+    per = {}
+    for ent in PLAN_ENTITIES:
+        p_, r_, f_ = prf(tp[ent], fp[ent], fn[ent])
+        per[ent] = {"precision": p_, "recall": r_, "f1": f_, "support": tp[ent] + fn[ent]}
+    mp, mr, mf = prf(sum(tp.values()), sum(fp.values()), sum(fn.values()))
+    return {"per_entity": per, "micro": {"precision": mp, "recall": mr, "f1": mf}}
+
+
+def plan_entities_of(parse: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parse's plan entities, one per (type, span): extractors may both report one."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for e in parse.get("entities") or []:
+        if e.get("entity") not in PLAN_ENTITIES or e.get("derived_from"):
+            # Derived parts of a split compound ("every morning" -> daily + morning) share the
+            # original span; scoring them would count one said phrase twice.
+            continue
+        key = (e["entity"], e.get("start"), e.get("end"))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+# ----------------------------------------------------------------------------- rasa
+
+
+def ensure_spacy_pipeline() -> None:
+    """config.yml's SpacyNLP loads build/spacy/hw_en: build it when it is missing."""
+    if not (ROOT / "build" / "spacy" / "hw_en").exists():
+        subprocess.run([sys.executable, "-m", "bot.nlp", "build"], cwd=ROOT, check=True)
+
+
+def train_rasa(config: Path, data: Path, out_dir: Path) -> tuple[Path, float]:
+    """`rasa train nlu` from scratch.
+
+    `rasa train nlu` has no `--force`, and SpacyNLP's cache key is the model path, not its
+    content; an empty cache directory per run makes every component train for real (and
+    makes the measured time an honest cold-training time).
+    """
+    ensure_spacy_pipeline()
+    cmd = [
+        sys.executable, "-m", "rasa", "train", "nlu",
+        "--config", str(config), "--nlu", str(data),
+        "--out", str(out_dir), "--fixed-model-name", "nlu-eval",
+    ]  # fmt: skip
+    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(out_dir / "cache"))
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-4000:])
+        raise SystemExit(f"rasa train nlu failed (exit {proc.returncode})")
+    models = sorted(out_dir.glob("nlu-eval*.tar.gz"))
+    if not models:
+        raise SystemExit(f"no model written to {out_dir}")
+    return models[-1], seconds
+
+
+def parse_all(model: Path, texts: list[str]) -> tuple[list[dict[str, Any]], list[float]]:
+    """Load the model in-process and parse every text; returns parses and seconds each."""
+    warnings.filterwarnings("ignore")
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs every parse at debug level through structlog; keep the report readable.
+    configure_structlog(logging.ERROR)
+    logging.getLogger().setLevel(logging.ERROR)
+
+    loop = asyncio.new_event_loop()
+    try:
+        agent = Agent.load(str(model))
+        # Warm-up: the first parse builds TensorFlow graphs; do not time it.
+        loop.run_until_complete(agent.parse_message("hello"))
+        parses, times = [], []
+        for text in texts:
+            t0 = time.perf_counter()
+            parses.append(loop.run_until_complete(agent.parse_message(text)))
+            times.append(time.perf_counter() - t0)
+        return parses, times
+    finally:
+        loop.close()
+
+
+def top_intent_without_fallback(parse: dict[str, Any]) -> tuple[str, float]:
+    """The best real intent when FallbackClassifier replaced it with nlu_fallback."""
+    intent = parse.get("intent") or {}
+    if intent.get("name") != FALLBACK:
+        return intent.get("name") or "", float(intent.get("confidence") or 0.0)
+    for cand in parse.get("intent_ranking") or []:
+        if cand.get("name") != FALLBACK:
+            return cand.get("name") or "", float(cand.get("confidence") or 0.0)
+    return FALLBACK, float(intent.get("confidence") or 0.0)
+
+
+# ----------------------------------------------------------------------------- baseline
+
+
+def baseline_predict(train: list[Example], test_texts: list[str]) -> list[str]:
+    """TF-IDF word 1-2 grams + char_wb 2-5 grams, multinomial logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    features = FeatureUnion(
+        [
+            ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                     lowercase=True)),
+            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                     lowercase=True)),
+        ]
+    )  # fmt: skip
+    model = make_pipeline(features, LogisticRegression(C=10.0, max_iter=3000))
+    model.fit([e.text for e in train], [e.intent for e in train])
+    return list(model.predict(test_texts))
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def cue_scores(cue_set: list[dict[str, Any]], parses: list[dict[str, Any]]) -> dict[str, Any]:
+    per: dict[str, list[int]] = {c: [0, 0] for c in CUES}  # correct, total
+    all_ok = 0
+    misses: list[dict[str, Any]] = []
+    for item, parse in zip(cue_set, parses, strict=True):
+        got = parse.get("cues") or {}
+        ok_all = True
+        for cue, want in (item.get("expect") or {}).items():
+            per.setdefault(cue, [0, 0])
+            per[cue][1] += 1
+            if got.get(cue) == want:
+                per[cue][0] += 1
+            else:
+                ok_all = False
+                misses.append({"text": item["text"], "cue": cue, "expected": want,
+                               "got": got.get(cue)})  # fmt: skip
+        all_ok += ok_all
+    checked = sum(t for _, t in per.values())
+    correct = sum(c for c, _ in per.values())
+    return {
+        "per_cue": {c: {"accuracy": (k / t if t else None), "n": t} for c, (k, t) in per.items()},
+        "label_accuracy": correct / checked if checked else 0.0,
+        "sentence_accuracy": all_ok / len(cue_set) if cue_set else 0.0,
+        "sentences": len(cue_set),
+        "misses": misses,
+    }
+
+
+def render(r: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add = lines.append
+    add("NLU evaluation (held-out set; this project's own benchmark)")
+    add("=" * 64)
+    add(f"model: {r['model']}")
+    add(f"training examples: {r['counts']['train']}   held-out: {r['counts']['heldout']}   "
+        f"cue sentences: {r['counts']['cue_sentences']}")  # fmt: skip
+    tt = r["timing"]["training_seconds"]
+    add(f"training time: {tt:.1f} s" if tt is not None else "training time: not measured "
+        "(reused model)")  # fmt: skip
+    add(f"parse time: median {r['timing']['parse_median_ms']:.1f} ms, "
+        f"p95 {r['timing']['parse_p95_ms']:.1f} ms")  # fmt: skip
+    add("")
+    ri = r["rasa"]
+    add(f"macro-F1  Rasa {ri['macro_f1']:.3f}   baseline (TF-IDF + LogReg) "
+        f"{r['baseline']['macro_f1']:.3f}")  # fmt: skip
+    add(f"accuracy  Rasa {ri['accuracy']:.3f}   baseline {r['baseline']['accuracy']:.3f}")
+    add(f"Rasa without the fallback (top real intent): macro-F1 "
+        f"{r['rasa_no_fallback']['macro_f1']:.3f}; fallback rate {ri['fallback_rate']:.3f}")
+    add("")
+    add(f"{'intent':22s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>4s}   {'base f1':>7s}")
+    for lab in MOVES:
+        m = ri["per_intent"][lab]
+        b = r["baseline"]["per_intent"][lab]
+        add(f"{lab:22s} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} "
+            f"{m['support']:4d}   {b['f1']:7.3f}")  # fmt: skip
+    add("")
+    add("top confusions (gold -> predicted: count)")
+    for c in r["confusions"]:
+        add(f"  {c['gold']} -> {c['predicted']}: {c['count']}")
+    add("")
+    add(f"off-topic/nonsense sent to a therapy move with confidence >= {HIGH_CONFIDENCE}: "
+        f"{r['off_topic']['high_conf_therapy']}/{r['off_topic']['n']} "
+        f"({r['off_topic']['share']:.3f})")  # fmt: skip
+    for t in r["off_topic"]["examples"]:
+        add(f"  {t['text']!r} -> {t['intent']} ({t['confidence']:.2f})")
+    add("")
+    for mode in ("exact", "lenient"):
+        e = r["entities"][mode]
+        add(f"entities, {mode} match: micro P {e['micro']['precision']:.3f} "
+            f"R {e['micro']['recall']:.3f} F1 {e['micro']['f1']:.3f}")  # fmt: skip
+        for ent in PLAN_ENTITIES:
+            m = e["per_entity"][ent]
+            add(f"  {ent:12s} P {m['precision']:.3f} R {m['recall']:.3f} F1 {m['f1']:.3f} "
+                f"n {m['support']}")  # fmt: skip
+    add("")
+    c = r["cues"]
+    add(f"cues: label accuracy {c['label_accuracy']:.3f}, all cues right in "
+        f"{c['sentence_accuracy']:.3f} of {c['sentences']} sentences")  # fmt: skip
+    for cue, m in c["per_cue"].items():
+        if m["n"]:
+            add(f"  {cue:14s} {m['accuracy']:.3f} (n {m['n']})")
+    for miss in c["misses"][:15]:
+        add(f"  miss: {miss['text']!r} {miss['cue']}: expected {miss['expected']}, "
+            f"got {miss['got']}")  # fmt: skip
+    add("")
+    add("misclassified held-out examples (first 40)")
+    for m in r["errors"][:40]:
+        add(f"  [{m['gold']} -> {m['predicted']} {m['confidence']:.2f}] {m['text']}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.nlu_eval", description=__doc__)
+    ap.add_argument("--config", default="config.yml")
+    ap.add_argument("--data", default="data/nlu")
+    ap.add_argument("--heldout", default="tests/nlu_heldout.yml")
+    ap.add_argument("--cues", default="tests/cues_heldout.yml")
+    ap.add_argument("--model", help="a trained model (.tar.gz) to reuse")
+    ap.add_argument("--skip-train", action="store_true", help="reuse --model, do not train")
+    ap.add_argument("--out", default="bench/nlu-report.txt")
+    ap.add_argument("--json", default="bench/nlu-report.json")
+    args = ap.parse_args(argv)
+    os.chdir(ROOT)
+
+    train = load_examples(args.data)
+    heldout = load_examples(args.heldout)
+    cue_set = load_cue_set(args.cues) if Path(args.cues).exists() else []
+
+    training_seconds: float | None = None
+    tmp: tempfile.TemporaryDirectory[str] | None = None
+    reuse = args.model and (args.skip_train or Path(args.model).exists())
+    if args.skip_train and not args.model:
+        ap.error("--skip-train needs --model PATH")
+    if reuse:
+        model = Path(args.model)
+        if not model.exists():
+            ap.error(f"model not found: {model}")
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="nlu-eval-")
+        print("training Rasa NLU ...", flush=True)
+        model, training_seconds = train_rasa(Path(args.config), Path(args.data), Path(tmp.name))
+        print(f"trained in {training_seconds:.1f} s", flush=True)
+
+    texts = [e.text for e in heldout]
+    parses, times = parse_all(model, texts + [c["text"] for c in cue_set])
+    h_parses, c_parses = parses[: len(texts)], parses[len(texts) :]
+    h_times = times[: len(texts)]
+
+    gold = [e.intent for e in heldout]
+    pred = [(p.get("intent") or {}).get("name") or "" for p in h_parses]
+    conf = [float((p.get("intent") or {}).get("confidence") or 0.0) for p in h_parses]
+    pred_nf = [top_intent_without_fallback(p)[0] for p in h_parses]
+
+    rasa_m = intent_metrics(gold, pred, MOVES)
+    rasa_m["fallback_rate"] = sum(1 for p in pred if p == FALLBACK) / len(pred)
+    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
+
+    off = [
+        (e.text, p, c)
+        for e, p, c in zip(heldout, pred, conf, strict=True)
+        if e.intent == OFF_TOPIC
+    ]
+    off_bad = [(t, p, c) for t, p, c in off if p in THERAPY_MOVES and c >= HIGH_CONFIDENCE]
+
+    base_pred = baseline_predict(train, texts)
+    base_m = intent_metrics(gold, base_pred, MOVES)
+
+    g_ents = [e.entities for e in heldout]
+    p_ents = [plan_entities_of(p) for p in h_parses]
+
+    report: dict[str, Any] = {
+        "model": str(model),
+        "counts": {
+            "train": len(train),
+            "heldout": len(heldout),
+            "cue_sentences": len(cue_set),
+            "train_per_intent": dict(Counter(e.intent for e in train)),
+            "heldout_per_intent": dict(Counter(e.intent for e in heldout)),
+        },
+        "timing": {
+            "training_seconds": training_seconds,
+            "parse_median_ms": statistics.median(h_times) * 1000,
+            "parse_p95_ms": percentile(h_times, 0.95) * 1000,
+        },
+        "rasa": rasa_m,
+        "rasa_no_fallback": intent_metrics(gold, pred_nf, MOVES),
+        "baseline": base_m,
+        "rasa_beats_baseline": rasa_m["macro_f1"] > base_m["macro_f1"],
+        "confusions": [
+            {"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(10)
+        ],
+        "off_topic": {
+            "n": len(off),
+            "high_conf_therapy": len(off_bad),
+            "share": len(off_bad) / len(off) if off else 0.0,
+            "examples": [{"text": t, "intent": p, "confidence": c} for t, p, c in off_bad],
+        },
+        "entities": {
+            "exact": entity_metrics(g_ents, p_ents, lenient=False),
+            "lenient": entity_metrics(g_ents, p_ents, lenient=True),
+        },
+        "cues": cue_scores(cue_set, c_parses),
+        "errors": [
+            {"text": e.text, "gold": e.intent, "predicted": p, "confidence": c}
+            for e, p, c in zip(heldout, pred, conf, strict=True)
+            if e.intent != p
+        ],
+    }
+    text = render(report)
+    Path(args.out).write_text(text, encoding="utf-8")
+    Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                               encoding="utf-8")  # fmt: skip
+    print(text)
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

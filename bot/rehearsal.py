@@ -1,0 +1,156 @@
+"""Scripted rehearsals: a trainee's turns as data, replayed through the engine.
+
+A script file (tests/rehearsals/<persona>.yml) lists scripts of turns with the move
+(intent) each turn stands for, so that the engine can be exercised without an NLU
+model. Cues come from `bot.cues.detect_cues(text)`; explicit `cues:` in a turn win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import engine, moves
+from bot.persona import Persona
+
+DEFAULT_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Script:
+    name: str
+    seed: int
+    expect: str  # agreed | not_agreed
+    turns: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class ScriptFile:
+    persona: str
+    scripts: tuple[Script, ...]
+    path: str = ""
+
+
+@dataclass
+class Transcript:
+    persona: str
+    script: str
+    seed: int
+    opening: str
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    closing: str = ""
+    closing_events: list[str] = field(default_factory=list)
+    final_state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def agreed(self) -> bool:
+        return bool(self.final_state.get("plan", {}).get("agreed"))
+
+    @property
+    def events(self) -> list[str]:
+        return [e for t in self.turns for e in t["events"]] + list(self.closing_events)
+
+    def replies(self) -> list[str]:
+        return [t["client"] for t in self.turns]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "persona": self.persona,
+            "script": self.script,
+            "seed": self.seed,
+            "opening": self.opening,
+            "turns": self.turns,
+            "closing": self.closing,
+            "closing_events": self.closing_events,
+            "final_state": self.final_state,
+        }
+
+
+def load_scripts(path: str | Path) -> ScriptFile:
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    scripts = tuple(
+        Script(
+            name=str(s["name"]),
+            seed=int(s.get("seed", 0)),
+            expect=str(s.get("expect", "agreed")),
+            turns=tuple(dict(t) for t in s.get("turns") or []),
+        )
+        for s in data.get("scripts") or []
+    )
+    return ScriptFile(persona=str(data.get("persona", path.stem)), scripts=scripts,
+                      path=str(path))
+
+
+def _detect(text: str) -> dict[str, Any]:
+    try:
+        from bot.cues import detect_cues  # written in parallel; absent in early checkouts
+    except ImportError:
+        return moves.empty_cues()
+    return dict(detect_cues(text))
+
+
+def _entities(raw: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for name, value in (raw or {}).items():
+        for v in value if isinstance(value, list) else [value]:
+            out.append({"entity": str(name), "value": str(v)})
+    return out
+
+
+def turn_input(turn: dict[str, Any]) -> engine.TurnInput:
+    text = str(turn.get("text", ""))
+    cues = {**moves.empty_cues(), **_detect(text), **(turn.get("cues") or {})}
+    return engine.TurnInput(
+        text=text,
+        intent=str(turn["intent"]),
+        confidence=float(turn.get("confidence", DEFAULT_CONFIDENCE)),
+        entities=_entities(turn.get("entities")),
+        cues=cues,
+    )
+
+
+def run_script(persona: Persona, script: Script) -> Transcript:
+    result = engine.start(persona, script.seed)
+    transcript = Transcript(persona.id, script.name, script.seed, result.reply)
+    state = result.state
+    for n, raw in enumerate(script.turns, start=1):
+        ti = turn_input(raw)
+        result = engine.step(persona, state, ti)
+        state = result.state
+        transcript.turns.append(
+            {
+                "n": n,
+                "trainee": ti.text,
+                "intent": ti.intent,
+                "confidence": ti.confidence,
+                "entities": ti.entities,
+                "cues": ti.cues,
+                "client": result.reply,
+                "client_state": state.public(),
+                "events": list(result.events),
+                "generic": result.generic,
+            }
+        )
+    end = engine.finish(persona, state)
+    transcript.closing = end.reply
+    transcript.closing_events = list(end.events)
+    transcript.final_state = end.state.public()
+    return transcript
+
+
+def format_transcript(t: Transcript) -> str:
+    """Readable text, for debugging scripts and for the benchmark report."""
+    lines = [f"[{t.persona} / {t.script} / seed {t.seed}]", f"CLIENT: {t.opening}"]
+    for turn in t.turns:
+        lines.append(f"{turn['n']:>2} T ({turn['intent']}): {turn['trainee']}")
+        mark = " [generic]" if turn["generic"] else ""
+        lines.append(f"   C: {turn['client']}{mark}")
+        if turn["events"]:
+            lines.append(f"      events: {', '.join(turn['events'])}")
+    lines.append(f"CLIENT (end): {t.closing}  {t.closing_events}")
+    lines.append(f"agreed: {t.agreed}; plan: {t.final_state.get('plan')}")
+    return "\n".join(lines)

@@ -1,0 +1,357 @@
+"""Unit tests of the client engine and persona loading (no Rasa)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import engine
+from bot.engine import ClientState, TurnInput, parse_minutes, parse_times_per_week
+from bot.moves import empty_cues
+from bot.persona import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
+
+ROOT = Path(__file__).resolve().parent.parent
+MAYA = ROOT / "data" / "personas" / "maya.yml"
+
+
+def persona(**over: Any) -> Persona:
+    """A small persona; keyword arguments replace top-level sections."""
+    data: dict[str, Any] = {
+        "id": "tess",
+        "name": "Tess",
+        "state": {"start": {"trust": 0.5, "hope": 0.4, "understanding": 0.3,
+                            "willingness": 0.4}},
+        "task_limits": {"max_duration_minutes": 15, "max_times_per_week": 3,
+                        "counter_offer": {"duration": "ten minutes"},
+                        "preferred_activities": ["a short walk"]},
+        "barriers": [{
+            "id": "night_shifts", "kind": "practical", "hidden": True,
+            "disclose_on": ["explore_barriers"], "summary": "the night shifts",
+            "lines": ["I work nights, that's the thing."],
+            "resolved_by": {"details": {"day": ["weekend", "saturday"]}},
+            "resolved_lines": ["Weekends, yes, I'm off then."],
+        }],
+        "agreement": {
+            "requires": {"min_specifics": 1},
+            "not_yet": {"min_specifics": ["When, though?", "When would that be?"],
+                        "barriers_resolved": ["Like I said, {barrier}."]},
+            "agree_lines": ["OK, {activity} it is.", "Fine, {activity}."],
+            "refuse_lines": ["No."],
+        },
+        "lines": {
+            "greet": ["Hi.", "Hello.", "Hey."],
+            "propose_task": ["Maybe.", "Hmm, maybe."],
+            "specify_plan": ["{time_of_day} suits me.", "Sure."],
+            "reflect": ["Yes.", "Mm, yes."],
+        },
+    }
+    data.update(over)
+    return build_persona(data)
+
+
+def turn(intent: str, text: str = "...", **kw: Any) -> TurnInput:
+    ents = kw.pop("entities", {})
+    cues = {**empty_cues(), **kw.pop("cues", {})}
+    return TurnInput(text, intent, kw.pop("confidence", 0.95),
+                     [{"entity": k, "value": v} for k, v in ents.items()], cues)
+
+
+def run(p: Persona, turns: list[TurnInput], seed: int = 1) -> list[engine.TurnResult]:
+    res = engine.start(p, seed)
+    out = [res]
+    for t in turns:
+        res = engine.step(p, res.state, t)
+        out.append(res)
+    return out
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(("text", "minutes"), [
+    ("10 minutes", 10), ("ten minutes", 10), ("half an hour", 30), ("an hour", 60),
+    ("1 hour", 60), ("90 mins", 90), ("20-30 minutes", 30), ("quarter of an hour", 15),
+    ("an hour and a half", 90), ("soon", None),
+])
+def test_parse_minutes(text: str, minutes: float | None) -> None:
+    assert parse_minutes(text) == minutes
+
+
+@pytest.mark.parametrize(("freq", "day", "times"), [
+    ("daily", None, 7), ("every day", None, 7), ("weekdays", None, 5), ("twice", None, 2),
+    ("three times a week", None, 3), ("once", None, 1), ("four times this week", None, 4),
+    ("twice a day", None, 14), (None, "Monday and Wednesday and Friday", 3), (None, None, None),
+])
+def test_parse_times_per_week(freq: str | None, day: str | None, times: float | None) -> None:
+    assert parse_times_per_week(freq, day) == times
+
+
+# ---------------------------------------------------------------- behaviour
+
+
+def test_hidden_barrier_stays_hidden_until_explored() -> None:
+    p = persona()
+    res = run(p, [turn("greet"), turn("reflect"), turn("propose_task",
+                                                         entities={"activity": "a walk"})])
+    assert all("night_shifts" not in r.state.disclosed for r in res)
+    explored = engine.step(p, res[-1].state, turn("explore_barriers"))
+    assert "barrier_disclosed:night_shifts" in explored.events
+    assert explored.reply == "I work nights, that's the thing."
+
+
+def test_warm_client_raises_hidden_barrier_unasked_when_plan_pushed() -> None:
+    p = persona(state={"start": {"trust": 0.8, "hope": 0.5, "understanding": 0.5,
+                                 "willingness": 0.5}})
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"})])
+    assert "barrier_disclosed:night_shifts" in res[-1].events
+
+
+def test_barrier_resolved_by_plan_detail_and_referred_back() -> None:
+    p = persona()
+    res = run(p, [turn("explore_barriers"), turn("explore_barriers", text="anything else?")])
+    # Asked twice: the client refers back to what it already said.
+    assert "the night shifts" in res[-1].reply
+    solved = engine.step(p, res[-1].state, turn("problem_solve", entities={"day": "Saturday"}))
+    assert "barrier_resolved:night_shifts" in solved.events
+    assert solved.state.resolved == ["night_shifts"]
+
+
+def test_no_agreement_on_first_proposal_but_later() -> None:
+    # The tentative, collaborative proposal itself lifts willingness over the bar, but
+    # nobody signs up on the spot: that condition did not hold before the proposal.
+    p = persona(agreement={"requires": {"min_willingness": 0.42},
+                           "agree_lines": ["OK, {activity} it is.", "Fine, {activity}."],
+                           "refuse_lines": ["No."]})
+    walk = {"activity": "a walk", "time_of_day": "in the morning"}
+    res = run(p, [turn("propose_task", entities=walk,
+                       cues={"tentative": True, "collaborative": True})])
+    assert res[-1].state.willingness >= 0.42
+    assert "plan_agreed" not in res[-1].events
+    assert not res[-1].state.plan["agreed"]
+    again = engine.step(p, res[-1].state, turn("elicit_feedback"))
+    assert "plan_agreed" in again.events
+    assert again.reply in ("OK, a walk it is.", "Fine, a walk.")
+
+
+def test_first_proposal_agreed_when_everything_already_holds() -> None:
+    p = persona(agreement={"requires": {}, "agree_lines": ["OK."], "refuse_lines": ["No."]})
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"})])
+    assert "plan_agreed" in res[-1].events
+
+
+def test_unmet_condition_gives_its_not_yet_line() -> None:
+    p = persona()
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                  turn("elicit_feedback")])
+    assert "plan_objection:min_specifics" in res[-1].events
+    assert res[-1].reply in ("When, though?", "When would that be?")
+    assert res[-1].reply != res[-2].reply
+
+
+def test_counter_offer_for_too_large_task() -> None:
+    p = persona()
+    res = run(p, [turn("propose_task", entities={"activity": "a walk", "duration": "an hour"})])
+    assert "plan_countered:duration=ten minutes" in res[-1].events
+    assert res[-1].state.plan["duration"] == "ten minutes"
+    assert "plan_agreed" not in res[-1].events
+
+
+def test_disliked_activity_replaced_by_clients_own() -> None:
+    p = persona(task_limits={"disliked_activities": ["gym"],
+                             "preferred_activities": ["a short walk"]})
+    res = run(p, [turn("propose_task", entities={"activity": "the gym"})])
+    assert res[-1].state.plan["activity"] == "a short walk"
+    assert "plan_countered:activity=a short walk" in res[-1].events
+
+
+def test_homework_term_reaction_for_sensitive_persona_only() -> None:
+    sens = {"homework_term": {"strength": 0.2, "rupture": False,
+                              "lines": ["Homework? Like at school?"]}}
+    touchy, calm = persona(sensitivities=sens), persona()
+    t = turn("reflect", "your homework", cues={"homework_term": True})
+    hit = run(touchy, [t])[-1]
+    assert "sensitivity:homework_term" in hit.events
+    assert hit.reply.startswith("Homework? Like at school?")
+    assert hit.state.trust < run(calm, [t])[-1].state.trust
+    assert "sensitivity:homework_term" not in run(calm, [t])[-1].events
+
+
+def test_rupture_and_repair() -> None:
+    p = persona(
+        sensitivities={"directive": {"strength": 0.2, "rupture": True,
+                                     "lines": ["(arms folded) Don't tell me what to do."]}},
+        agreement={"requires": {"no_open_rupture": True},
+                   "not_yet": {"no_open_rupture": ["Not now."]},
+                   "agree_lines": ["OK."], "refuse_lines": ["No."]},
+        lines={"repair_rupture": ["Thanks for saying that."], "reflect.ruptured": ["(silence)"],
+               "reflect": ["Yes."]},
+    )
+    res = run(p, [turn("propose_task", cues={"directive": True},
+                       entities={"activity": "a diary"})])
+    r = res[-1]
+    assert "rupture:directive" in r.events and r.state.rupture
+    assert r.state.plan["activity"] is None  # nothing taken on in a rupture
+    assert engine.step(p, r.state, turn("reflect")).reply == "(silence)"
+    check = engine.step(p, r.state, turn("elicit_feedback"))
+    assert "plan_objection:no_open_rupture" not in check.events or not check.state.plan["agreed"]
+    rep = engine.step(p, r.state, turn("repair_rupture"))
+    assert "repair" in rep.events and not rep.state.rupture
+    assert rep.state.trust > r.state.trust
+    assert rep.reply == "Thanks for saying that."
+
+
+def test_pressure_after_objection_without_exploring() -> None:
+    p = persona(sensitivities={"pressure": {"strength": 0.1, "rupture": False,
+                                            "lines": ["You're not listening."]}})
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                  turn("elicit_feedback"),  # objection: min_specifics
+                  turn("propose_task", entities={"activity": "a walk"})])
+    assert "sensitivity:pressure" in res[-1].events
+    explored = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                       turn("elicit_feedback"), turn("reflect"),
+                       turn("propose_task", entities={"activity": "a walk"})])
+    assert "sensitivity:pressure" not in explored[-1].events
+
+
+def test_belief_activated_by_vague_task_and_softened() -> None:
+    p = persona(beliefs=[{
+        "id": "pointless", "about": "tasks", "text": "No point",
+        "triggers": {"task": ["vague"]}, "effects": {"hope": -0.1},
+        "lines": ["What's the point?"],
+        "softened_by": {"moves": ["give_rationale"]}, "softened_lines": ["OK, I see."],
+    }])
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"})])
+    assert "belief_activated:pointless" in res[-1].events
+    assert res[-1].reply.startswith("What's the point?")
+    soft = engine.step(p, res[-1].state, turn("give_rationale", cues={"question": "open"}))
+    assert "belief_softened:pointless" in soft.events and soft.reply == "OK, I see."
+    # A specific proposal does not re-activate it.
+    again = engine.step(p, soft.state, turn("propose_task", entities={
+        "activity": "a walk", "day": "Saturday", "time_of_day": "morning"}))
+    assert "belief_activated:pointless" not in again.events
+
+
+def test_placeholders_filled_and_lines_without_value_skipped() -> None:
+    p = persona()
+    with_value = run(p, [turn("specify_plan", entities={"time_of_day": "monday mornings"})])
+    assert with_value[-1].reply == "Monday mornings suits me."
+    without = run(p, [turn("specify_plan")])
+    assert without[-1].reply == "Sure."  # the {time_of_day} variant is skipped
+
+
+def test_never_same_line_twice_in_a_row() -> None:
+    p = persona()
+    for seed in range(20):
+        res = run(p, [turn("reflect")] * 12, seed=seed)
+        replies = [r.reply for r in res[1:]]
+        assert all(a != b for a, b in zip(replies, replies[1:], strict=False))
+
+
+def test_same_move_twice_noticed() -> None:
+    p = persona(lines={"repeat": ["You asked me that."], "greet": ["Hi."],
+                       "explore_learning": ["Not much.", "Nothing really."]})
+    res = run(p, [turn("explore_learning"), turn("explore_learning")])
+    assert "repeat_noticed:explore_learning" in res[-1].events
+    assert res[-1].reply == "You asked me that."
+
+
+def test_low_confidence_and_fallback_not_understood() -> None:
+    p = persona(lines={"not_understood": ["Sorry?"]})
+    for t in (turn("reflect", confidence=0.2), turn("nlu_fallback")):
+        r = run(p, [t])[-1]
+        assert r.reply == "Sorry?" and r.events == ["not_understood"]
+
+
+def test_generic_flag_when_persona_has_no_line() -> None:
+    p = persona()
+    r = run(p, [turn("link_to_goals")])[-1]
+    assert r.generic
+    assert not run(p, [turn("greet")])[-1].generic
+
+
+def test_goodbye_and_finish_refuse_without_agreement() -> None:
+    p = persona()
+    r = run(p, [turn("greet"), turn("goodbye")])[-1]
+    assert "plan_refused" in r.events and r.state.phase == "closing"
+    end = engine.finish(p, run(p, [turn("greet")])[-1].state)
+    assert "plan_refused" in end.events and end.reply
+
+
+def test_phases_follow_the_trainee() -> None:
+    p = persona()
+    res = run(p, [turn("review_plan"), turn("propose_task", entities={"activity": "a walk"}),
+                  turn("explore_learning")])
+    assert [r.state.phase for r in res] == ["opening", "review", "design", "review"]
+
+
+def test_determinism_and_seed_matters() -> None:
+    p = load_persona(MAYA)
+    ts = [turn("greet"), turn("reflect"), turn("reflect"), turn("affirm"), turn("reflect")]
+    a = [r.reply for r in run(p, ts, seed=3)]
+    assert a == [r.reply for r in run(p, ts, seed=3)]
+    assert any([r.reply for r in run(p, ts, seed=s)] != a for s in range(4, 12))
+
+
+def test_state_json_round_trip() -> None:
+    p = load_persona(MAYA)
+    res = run(p, [turn("review_plan"), turn("explore_barriers"),
+                  turn("propose_task", entities={"activity": "a walk", "duration": "1 hour"})])
+    state = res[-1].state
+    back = ClientState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert back == state
+    pub = back.public()
+    assert set(pub) == {"trust", "hope", "understanding", "willingness", "phase", "rupture",
+                        "disclosed", "resolved", "beliefs_active", "plan", "client_shaped",
+                        "rationale_heard", "feedback_asked", "understanding_checked",
+                        "linked_to_goals", "refused", "turn"}
+    nxt = turn("reflect")
+    assert engine.step(p, back, nxt).reply == engine.step(p, state, nxt).reply
+
+
+def test_step_does_not_mutate_input_state() -> None:
+    p = load_persona(MAYA)
+    s0 = engine.start(p, 1).state
+    before = s0.to_dict()
+    engine.step(p, s0, turn("propose_task", entities={"activity": "a walk"}))
+    assert s0.to_dict() == before
+
+
+# ---------------------------------------------------------------- loading
+
+
+def test_maya_loads() -> None:
+    p = load_persona(MAYA)
+    assert p.id == "maya" and p.barriers and p.beliefs and p.agreement.requires
+
+
+def test_broken_file_raises_persona_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text("id: bad\nname: [unclosed\n")
+    with pytest.raises(PersonaError) as exc:
+        load_persona(bad)
+    assert exc.value.problems
+
+
+def test_registry_keeps_last_good_version(tmp_path: Path) -> None:
+    target = tmp_path / "maya.yml"
+    shutil.copy(MAYA, target)
+    (tmp_path / "_template.yml").write_text("not: a persona\n")
+    reg = PersonaRegistry(tmp_path)
+    assert reg.ids() == ["maya"] and not reg.problems
+    good = reg.get("maya")
+    target.write_text(MAYA.read_text().replace("name: Maya", "name: [broken"))
+    st = target.stat()
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    problems = reg.reload()
+    assert problems and reg.problems
+    assert reg.get("maya") is good  # the running server keeps the last good version
+    target.write_text(MAYA.read_text().replace("name: Maya", "name: Maya B"))
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 2 * 10**9))
+    assert reg.reload() == [] and not reg.problems
+    assert reg.get("maya").name == "Maya B"
+    assert reg.get("nobody") is None
