@@ -20,11 +20,14 @@ from typing import Any
 
 from bot import moves
 from bot.lines import GENERIC_MOVE_LINES, GENERIC_NOT_YET
-from bot.persona import CONDITIONS, Barrier, Belief, Persona
+from bot.moves import CONDITIONS, DETAIL_QUESTIONS, STATE_KEYS
+from bot.persona import Barrier, Belief, Persona, TriggerGroup
 
-STATE_KEYS: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
 GUARDED_BELOW = 0.35
 WARM_FROM = 0.65
+# Diminishing returns: above this level a positive effect shrinks in proportion to the room
+# left (at 0.75 it counts half, at 1.0 nothing), so only sustained skill reaches the top.
+TAPER_FROM = 0.5
 LOW_CONFIDENCE = 0.4
 RECENT_LINES = 12  # line ids remembered to avoid repeating a variant soon
 
@@ -131,6 +134,23 @@ QUESTION_MOVES = frozenset(
     {"review_plan", "explore_learning", "explore_barriers", "elicit_ideas", "link_to_goals",
      "set_agenda"}
 )
+# A closed form is natural for these, so it is no "closed question" the client reacts to:
+# asking permission, asking for a paraphrase, and a confidence scale (checked on the text).
+CLOSED_QUESTION_EXEMPT = frozenset({"ask_permission", "check_understanding"})
+SCALE_RE = re.compile(r"\bscale\b|\bout of (?:10|ten)\b|\bhow (?:confident|likely|sure)\b|"
+                      r"\b(?:0|zero|1|one)\s*(?:to|-|and)\s*(?:10|ten)\b", re.IGNORECASE)
+# What a specify_plan question is about, by its words (the entities given count too).
+DETAIL_WORDS: dict[str, re.Pattern[str]] = {
+    "when": re.compile(r"\bwhen\b|what time|which days?\b|what days?\b|\bwhat point\b",
+                       re.IGNORECASE),
+    "where": re.compile(r"\bwhere\b|\bwhich place\b|\bwhat place\b", re.IGNORECASE),
+    "how_long": re.compile(r"\bhow long\b|\bhow many minutes\b|\bhow much time\b",
+                           re.IGNORECASE),
+    "how_often": re.compile(r"\bhow often\b|\bhow many times\b|\bhow many days\b|"
+                            r"\bhow frequently\b", re.IGNORECASE),
+    "who": re.compile(r"\bwho\b|\bwhom\b|\bwith anyone\b|\banyone (?:else|with)\b",
+                      re.IGNORECASE),
+}
 # Conditions that only say the trainee has not asked yet: a detail question is answered,
 # not met with an objection.
 ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
@@ -189,6 +209,8 @@ class ClientState:
     learning_shared: bool = False
     report_given: bool = False
     barrier_in_play: str | None = None
+    activity_by: str | None = None  # "client" | "therapist": who put the activity on the table
+    client_ideas: list[str] = field(default_factory=list)  # activities the client offered
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(asdict(self))
@@ -344,7 +366,11 @@ def _clamp(x: float) -> float:
 def _apply(state: ClientState, effects: dict[str, float], scale: float = 1.0) -> None:
     for key, delta in effects.items():
         if key in STATE_KEYS:
-            setattr(state, key, _clamp(getattr(state, key) + delta * scale))
+            value = getattr(state, key)
+            change = delta * scale
+            if change > 0 and value > TAPER_FROM:
+                change *= (1.0 - value) / (1.0 - TAPER_FROM)
+            setattr(state, key, _clamp(value + change))
 
 
 def _stable_index(seed: int, turn: int, situation: str, n: int) -> int:
@@ -387,6 +413,10 @@ class _Ctx:
     events: list[str] = field(default_factory=list)
     barrier: Barrier | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    text: str = ""
+    closed_counts: bool = False  # a closed question the client reacts to as one
+    open_asked: bool = False  # an open question or a scale question
+    disclosed_now: bool = False  # this turn's main line is a barrier disclosure
 
     def values(self) -> dict[str, str]:
         vals: dict[str, str] = {}
@@ -521,6 +551,8 @@ def _task_features(persona: Persona, state: ClientState, move: str, cues: dict[s
         feats.add("frightening")
     if _contains_any(proposed.get("activity"), limits.evaluative_activities):
         feats.add("evaluative")
+    if proposed.get("activity") and state.activity_by == "therapist":
+        feats.add("not_client_idea")
     return feats
 
 
@@ -625,7 +657,11 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     s.turn += 1
     move = turn.intent
     cues = {**moves.empty_cues(), **(turn.cues or {})}
-    ctx = _Ctx(persona, s, move, _entity_values(turn))
+    ctx = _Ctx(persona, s, move, _entity_values(turn), text=turn.text or "")
+    scale_question = bool(SCALE_RE.search(ctx.text))
+    ctx.open_asked = cues.get("question") == "open" or scale_question
+    ctx.closed_counts = cues.get("question") == "closed" and not (
+        move in CLOSED_QUESTION_EXEMPT or (move == "elicit_feedback" and scale_question))
 
     if move == moves.FALLBACK or move not in moves.MOVES or turn.confidence < LOW_CONFIDENCE:
         ctx.events.append("not_understood")
@@ -642,6 +678,8 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     _effects(ctx, cues, prior_count)
     _flags(ctx, cues)
     plan_changed = _absorb_plan(ctx)
+    detail = _client_details(ctx) if move == "specify_plan" else None
+    plan_changed = plan_changed or bool(detail and detail[1])
     if move == "goodbye":
         return _goodbye(ctx)
 
@@ -653,29 +691,33 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     if sens is not None and sens[0] == "rupture":
         # A client who has just shut down takes none of this turn's details on board.
         s.plan = dict(pre.plan)
+        s.activity_by = pre.activity_by
         ctx.events = [e for e in ctx.events if not e.startswith("plan_detail:")]
         return TurnResult(sens[1], s, ctx.events, sens[2])
     if move == "repair_rupture" and s.rupture:
+        # The line answers from inside the rupture (`repair_rupture.ruptured` first).
+        reply, generic = _say_move(ctx, "repair_rupture")
         s.rupture = False
         s.refused = False
         s.failed_checks = 0
         s.objection_pending = None
         _apply(s, {"trust": 0.1, "willingness": 0.05})
         ctx.events.append("repair")
-        reply, generic = _say_move(ctx, "repair_rupture")
         return TurnResult(reply, s, ctx.events, generic)
-    if sens is not None:
-        kind, line, gen, replace = sens
-        if replace:
-            # The reaction is the whole answer: nothing proposed this turn was taken on.
-            s.plan = dict(pre.plan)
-            ctx.events = [e for e in ctx.events if not e.startswith("plan_detail:")]
-            return TurnResult(line, s, ctx.events, gen)
-        prefixes.append(line)
 
     # 2. beliefs: activation (line prefixed), softening (own line)
     feats = _task_features(persona, s, move, cues, s.plan) if move in CHECK_MOVES else set()
     belief_line = _beliefs(ctx, cues, feats)
+    if sens is not None:
+        kind, line, gen, replace = sens
+        if replace:
+            # The reaction is the whole answer; what the trainee put into the plan stays
+            # there (the client did not counter it). A short yes/no may carry the belief
+            # behind it ("No. I know, I should've just done it.").
+            if belief_line is not None and kind == "closed_question":
+                return TurnResult(f"{line} {belief_line}", s, ctx.events, False)
+            return TurnResult(line, s, ctx.events, gen)
+        prefixes.append(line)
     if belief_line is not None:
         prefixes.append(belief_line)
 
@@ -689,13 +731,23 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
         main = _counter_line(ctx, set(countered))
     if main is None and belief_line is None and move in CHECK_MOVES and s.plan.get("activity") \
             and not s.plan.get("agreed"):
-        main = _agreement(ctx, pre)
+        main = _agreement(ctx, pre, detail[0] if detail else None)
+    if main is not None and move == "elicit_ideas":
+        # A barrier or a softened belief comes first, but the client's idea still counts.
+        idea = _idea(ctx, only_if_offered=True)
+        if idea is not None:
+            main = (f"{main[0]} {idea[0]}", main[1] and idea[1])
+    if main is not None and ctx.disclosed_now and move == "review_plan" \
+            and not s.report_given and persona.last_week.report:
+        # Last week's report is the answer to the question; the barrier follows it.
+        report = _move_line(ctx)
+        main = (f"{report[0]} {main[0]}", main[1] and report[1])
     if belief_line is not None and main is None:
         return TurnResult(" ".join(prefixes), s, ctx.events, False)
     if main is None and repeated:
         main = _repeat(ctx)
     if main is None:
-        main = _move_line(ctx)
+        main = _move_line(ctx, detail[0] if detail else None)
     reply, generic_main = main
     if len(prefixes) > 1:  # at most one reaction before the answer, or it reads as a speech
         prefixes = prefixes[-1:]
@@ -775,6 +827,10 @@ def _absorb_plan(ctx: _Ctx) -> bool:
             s.plan[ent] = value
             changed = True
             ctx.events.append(f"plan_detail:{ent}={value}")
+            if ent == "activity":
+                # The trainee naming the client's own idea back is still the client's idea.
+                own = any(_same_activity(value, idea) for idea in s.client_ideas)
+                s.activity_by = "client" if own else "therapist"
     if ctx.turn_values.get("day") and not ctx.turn_values.get("frequency") \
             and s.plan.get("frequency"):
         days = _days_count(s.plan["day"])
@@ -784,6 +840,52 @@ def _absorb_plan(ctx: _Ctx) -> bool:
         # A changed plan is a new plan: the client has to agree to it again.
         s.plan["agreed"] = False
     return changed
+
+
+def _same_activity(a: str, b: str) -> bool:
+    x, y = a.lower().strip(), b.lower().strip()
+    for art in ("the ", "a ", "an ", "my ", "your "):
+        x, y = x.removeprefix(art), y.removeprefix(art)
+    return bool(x and y) and (x in y or y in x)
+
+
+def _asked_details(ctx: _Ctx) -> list[str]:
+    """Which details a specify_plan turn asks about, in the order the text names them."""
+    found = sorted((m.start(), d) for d, rx in DETAIL_WORDS.items()
+                   if (m := rx.search(ctx.text)))
+    asked = [d for _, d in found]
+    for d, ents in DETAIL_QUESTIONS.items():  # a detail offered ("Wednesday?") is asked about
+        if d not in asked and any(ctx.turn_values.get(e) for e in ents):
+            asked.append(d)
+    return asked
+
+
+def _client_details(ctx: _Ctx) -> tuple[str | None, bool]:
+    """(detail asked about, whether the client's own choice went into the plan).
+
+    Asked about a detail the trainee gives no value for and the plan lacks, the client
+    answers with its own choice (task_limits.preferences, else its counter_offer) and the
+    plan takes it.
+    """
+    p, s = ctx.persona, ctx.state
+    asked = _asked_details(ctx)
+    if not asked or s.plan.get("agreed"):
+        return (asked[0] if asked else None), False
+    limits = p.task_limits
+    changed = False
+    for d in asked:
+        for ent in DETAIL_QUESTIONS[d]:
+            if ctx.turn_values.get(ent) or s.plan.get(ent):
+                continue
+            value = limits.preferences.get(ent) or limits.counter_offer.get(ent)
+            if not value:
+                continue
+            s.plan[ent] = value
+            ctx.events.append(f"plan_detail:{ent}={value}")
+            s.client_shaped = True  # the client's own detail shapes the plan
+            changed = True
+            break  # one value answers the question ("when": a time of day or a day)
+    return asked[0], changed
 
 
 def _goodbye(ctx: _Ctx) -> TurnResult:
@@ -814,7 +916,7 @@ def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
         fired.append("directive")
     if cues.get("homework_term"):
         fired.append("homework_term")
-    if cues.get("question") == "closed" and move in QUESTION_MOVES:
+    if ctx.closed_counts and move in QUESTION_MOVES:
         fired.append("closed_question")
     if move == "affirm" and s.trust < WARM_FROM:
         fired.append("praise")
@@ -850,9 +952,11 @@ def _beliefs(ctx: _Ctx, cues: dict[str, Any], feats: set[str]) -> str | None:
         t = belief.triggers
         # Once softened, only the task or the wording can bring a belief back, not the bare
         # move: otherwise every later proposal would undo the trainee's work.
-        by_move = ctx.move in t.moves and belief.id not in s.beliefs_softened
-        hit = (by_move or any(_cue_on(cues, c) for c in t.cues)
-               or any(f in feats for f in t.task))
+        softened = belief.id in s.beliefs_softened
+        by_move = ctx.move in t.moves and not softened
+        hit = (by_move or any(_cue_on(ctx, cues, c) for c in t.cues)
+               or any(f in feats for f in t.task)
+               or any(_group_holds(ctx, cues, feats, g, softened) for g in t.all))
         if not hit:
             continue
         s.beliefs_active.append(belief.id)
@@ -865,9 +969,23 @@ def _beliefs(ctx: _Ctx, cues: dict[str, Any], feats: set[str]) -> str | None:
     return line
 
 
-def _cue_on(cues: dict[str, Any], cue: str) -> bool:
+def _group_holds(ctx: _Ctx, cues: dict[str, Any], feats: set[str], g: TriggerGroup,
+                 softened: bool) -> bool:
+    """Every part of a trigger combination holds (any listed value within a part)."""
+    if g.moves and (ctx.move not in g.moves or (softened and not (g.cues or g.task))):
+        return False
+    if g.cues and not any(_cue_on(ctx, cues, c) for c in g.cues):
+        return False
+    if g.task and not any(f in feats for f in g.task):
+        return False
+    if g.phase and ctx.state.phase not in g.phase:
+        return False
+    return bool(g.moves or g.cues or g.task)
+
+
+def _cue_on(ctx: _Ctx, cues: dict[str, Any], cue: str) -> bool:
     if cue == "closed_question":
-        return cues.get("question") == "closed"
+        return ctx.closed_counts
     if cue == "open_question":
         return cues.get("question") == "open"
     return bool(cues.get(cue))
@@ -877,7 +995,7 @@ def _softening(ctx: _Ctx, cues: dict[str, Any]) -> tuple[str, bool] | None:
     s, out = ctx.state, None
     for belief in list(_active_beliefs(ctx)):
         sb = belief.softened_by
-        if ctx.move in sb.moves or any(_cue_on(cues, c) for c in sb.cues):
+        if ctx.move in sb.moves or any(_cue_on(ctx, cues, c) for c in sb.cues):
             s.beliefs_active.remove(belief.id)
             s.beliefs_softened.append(belief.id)
             # Undo the belief's pull and a little more: the client has seen past it.
@@ -910,17 +1028,19 @@ def _barriers(ctx: _Ctx, plan_changed: bool) -> tuple[str, bool] | None:
     for b in p.barriers:
         if b.id in s.disclosed:
             continue
-        asked = move in b.disclose_on
+        # A doubt kept from a leading question comes out only when asked openly.
+        asked = move in b.disclose_on and (ctx.open_asked or not b.disclose_needs_open_question)
         said_early = not b.hidden and move in ("review_plan", "propose_task", "elicit_ideas",
                                                "specify_plan", "explore_barriers")
         # Initiative: a client who trusts the trainee raises the objection unasked.
-        unasked = b.hidden and move in PUSH_MOVES and s.trust >= WARM_FROM
+        unasked = b.hidden and b.volunteers and move in PUSH_MOVES and s.trust >= WARM_FROM
         if asked or said_early or unasked:
             s.disclosed.append(b.id)
             s.barrier_in_play = b.id
             _apply(s, {"trust": 0.02})
             ctx.events.append(f"barrier_disclosed:{b.id}")
             ctx.barrier = b
+            ctx.disclosed_now = True
             return _say_list(ctx, f"barrier.{b.id}", b.lines, "explore_barriers")
     return None
 
@@ -961,6 +1081,9 @@ def _counter_offer(ctx: _Ctx) -> dict[str, str]:
     for ent, value in countered.items():
         s.plan[ent] = value
         ctx.events.append(f"plan_countered:{ent}={value}")
+    if "activity" in countered:
+        s.activity_by = "client"
+        s.client_ideas.append(countered["activity"])
     s.objection_pending = "within_task_limits"
     # The counter-offer is the client's own detail: it shapes the plan.
     s.client_shaped = True
@@ -980,7 +1103,7 @@ def _counter_line(ctx: _Ctx, countered: set[str]) -> tuple[str, bool]:
     return _choose(ctx, own + [lv for lv in levels if lv[2]], countered) or ("Mm.", True)
 
 
-def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
+def _agreement(ctx: _Ctx, pre: ClientState, detail: str | None = None) -> tuple[str, bool]:
     p, s = ctx.persona, ctx.state
     unmet = unmet_conditions(p, s)
     if not unmet and ctx.move == "propose_task" and pre.proposals == 0:
@@ -994,11 +1117,19 @@ def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
         s.refused = False
         ctx.events.append("plan_agreed")
         _apply(s, {"hope": 0.05, "willingness": 0.05})
+        if ctx.move == "check_understanding":
+            # Asked to say it back, the client restates the plan it now signs up to.
+            own = p.lines.get("check_understanding.agreed", ())
+            levels = [("check_understanding.agreed", own, False)] if own else []
+            levels.append(("agree", p.agreement.agree_lines, False))
+            chosen = _choose(ctx, [lv for lv in levels if lv[1]])
+            if chosen is not None:
+                return chosen
         return _say_list(ctx, "agree", p.agreement.agree_lines, "agree")
     cond = unmet[0]
     if ctx.move == "specify_plan" and cond in ASKING_CONDITIONS:
         # A question about a detail gets an answer about the detail, not a verdict.
-        return _move_line(ctx)
+        return _move_line(ctx, detail)
     s.failed_checks += 1
     if s.failed_checks >= 3 and s.willingness < 0.25 and not s.refused:
         s.refused = True
@@ -1012,7 +1143,12 @@ def _agreement(ctx: _Ctx, pre: ClientState) -> tuple[str, bool]:
     if cond == "barriers_resolved":
         pending = [b for b in p.barriers if b.id in s.disclosed and b.id not in s.resolved]
         ctx.barrier = pending[0] if pending else None
-    return _say_list(ctx, f"not_yet.{cond}", p.agreement.not_yet.get(cond, ()), cond)
+    objection = _say_list(ctx, f"not_yet.{cond}", p.agreement.not_yet.get(cond, ()), cond)
+    if ctx.move == "check_understanding":
+        # The paraphrase is what was asked for; what is still missing follows it.
+        paraphrase = _say_move(ctx, "check_understanding")
+        return f"{paraphrase[0]} {objection[0]}", paraphrase[1] and objection[1]
+    return objection
 
 
 def _repeat(ctx: _Ctx) -> tuple[str, bool]:
@@ -1023,7 +1159,7 @@ def _repeat(ctx: _Ctx) -> tuple[str, bool]:
     return _say_move(ctx, "repeat")
 
 
-def _move_line(ctx: _Ctx) -> tuple[str, bool]:
+def _move_line(ctx: _Ctx, detail: str | None = None) -> tuple[str, bool]:
     p, s, move = ctx.persona, ctx.state, ctx.move
     if move == "explore_barriers":
         # Memory: every barrier already named and not solved is referred back to.
@@ -1047,7 +1183,13 @@ def _move_line(ctx: _Ctx) -> tuple[str, bool]:
             return _say_move(ctx, move, [("learning", learning, False)])
         return _say_move(ctx, move)
     if move == "elicit_ideas":
-        return _idea(ctx)
+        return _idea(ctx) or _say_move(ctx, "elicit_ideas")
+    if move == "specify_plan" and detail is not None:
+        # `specify_plan.when` answers "when?"; lines naming the asked detail come first.
+        key = f"specify_plan.{detail}"
+        own = [(key, p.lines[key], False)] if p.lines.get(key) else None
+        return _say_move(ctx, move, own,
+                         prefer=set(DETAIL_QUESTIONS[detail]) | set(ctx.turn_values))
     line, generic = _say_move(ctx, move, prefer=set(ctx.turn_values))
     # Initiative: once trust is warm the client volunteers what last week taught it.
     if move in ("affirm", "reflect") and s.phase == "review" and s.band() == "warm" \
@@ -1059,24 +1201,36 @@ def _move_line(ctx: _Ctx) -> tuple[str, bool]:
     return line, generic
 
 
-def _idea(ctx: _Ctx) -> tuple[str, bool]:
+def _idea(ctx: _Ctx, only_if_offered: bool = False) -> tuple[str, bool] | None:
+    """The client's own idea into the plan and its line; None when it has none to offer.
+
+    only_if_offered: another line already answers the turn, so say the idea only if it
+    can be voiced (a variant with {activity}); the plan takes it either way.
+    """
     p, s = ctx.persona, ctx.state
     limits = p.task_limits
     if s.band() in ("guarded", "ruptured") or not limits.preferred_activities:
-        return _say_move(ctx, "elicit_ideas")
+        return None
     # The client's own idea; a second ask brings the next one.
     ideas = [a for a in limits.preferred_activities
              if not _contains_any(a, limits.disliked_activities)]
     idea = ideas[(s.move_counts.get("elicit_ideas", 1) - 1) % len(ideas)] if ideas else None
     if idea is None:
-        return _say_move(ctx, "elicit_ideas")
+        return None
     if not s.plan.get("activity"):
         s.plan["activity"] = idea
+        s.activity_by = "client"
         ctx.events.append(f"plan_detail:activity={idea}")
+    if idea not in s.client_ideas:
+        s.client_ideas.append(idea)
     ctx.events.append(f"idea_offered:{idea}")
     ctx.extra["activity"] = idea
     # Prefer the variants that voice the idea, so the plan and the words agree.
     levels = [(k, tuple(v for v in vs if "{activity}" in v), g)
               for k, vs, g in _move_levels(p, "elicit_ideas", s.band(), s.phase)]
+    if only_if_offered:  # the built-in idea lines would read as a second answer
+        levels = [lv for lv in levels if not lv[2]]
     chosen = _choose(ctx, [lv for lv in levels if lv[1]])
+    if chosen is None and only_if_offered:
+        return None
     return chosen or _say_move(ctx, "elicit_ideas")

@@ -94,3 +94,79 @@ EVENT_KINDS: tuple[str, ...] = (
 )
 
 PHASES: tuple[str, ...] = ("opening", "review", "design", "closing")
+
+# ---------------------------------------------------------------- persona vocabulary
+# Names shared by the persona format (bot/persona.py, bot/validate.py) and the engine
+# (bot/engine.py); spelled only here.
+
+# The client's inner state, each 0..1.
+STATE_KEYS: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
+
+# Features of the task on the table that can trigger a belief (`triggers.task`).
+TASK_FEATURES: tuple[str, ...] = (
+    "large",  # above task_limits.max_duration_minutes / max_times_per_week
+    "vague",  # fewer than 2 specifics besides the activity
+    "frightening",  # activity contains one of task_limits.frightening_activities
+    "evaluative",  # activity contains one of task_limits.evaluative_activities
+    "imposed",  # proposed with the directive cue before the client's ideas were asked for
+    "not_client_idea",  # the activity came from the therapist, not from the client
+)
+
+# Sensitivities (`sensitivities:` keys and `sensitivity:<kind>` events).
+SENSITIVITIES: tuple[str, ...] = (
+    "homework_term",
+    "directive",
+    "closed_question",
+    "lecture",
+    "praise",
+    "pressure",
+)
+
+# Agreement conditions (`agreement.requires` keys), in the documented order.
+CONDITIONS: tuple[str, ...] = (
+    "rationale_understood",
+    "client_shaped",
+    "min_specifics",
+    "barriers_resolved",
+    "within_task_limits",
+    "feedback_asked",
+    "understanding_checked",
+    "linked_to_goals",
+    "min_trust",
+    "min_willingness",
+    "no_open_rupture",
+    "beliefs_softened",
+)
+# `agreement.not_yet` may also say what the client says while no activity is chosen.
+NOT_YET_KEYS: tuple[str, ...] = CONDITIONS + ("activity",)
+
+# State bands of line qualifiers (`<situation>.<band>`).
+BANDS: tuple[str, ...] = ("guarded", "neutral", "warm", "ruptured")
+
+# Placeholders allowed in client lines.
+PLACEHOLDERS: tuple[str, ...] = PLAN_ENTITIES + ("barrier", "goal", "last_plan", "name")
+
+# Which detail a `specify_plan` turn asks about -> the plan entities that answer it.
+# Lines for `specify_plan.<detail>` answer that question (falling back to `specify_plan`).
+DETAIL_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "when": ("time_of_day", "day"),
+    "where": ("place",),
+    "how_long": ("duration",),
+    "how_often": ("frequency",),
+    "who": ("person",),
+}
+
+# Line situations that are not trainee moves (may take @phase and .band like moves).
+EXTRA_SITUATIONS: tuple[str, ...] = ("opening", "off_topic", "not_understood", "repeat",
+                                     "counter_offer")
+# Situations spelled exactly (no phase or band qualifier).
+FIXED_SITUATIONS: tuple[str, ...] = (
+    "closing.agreed",
+    "closing.not_agreed",
+    "comment.agreed",
+    "comment.not_agreed",
+    "check_understanding.agreed",  # the client restates the plan it has just agreed to
+) + tuple(f"specify_plan.{d}" for d in DETAIL_QUESTIONS)
+
+# Conditions a trigger group (`triggers.all`) may add besides moves, cues and task.
+TRIGGER_CONTEXT: tuple[str, ...] = ("phase",)

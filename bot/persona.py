@@ -17,31 +17,6 @@ from bot import moves
 
 log = logging.getLogger(__name__)
 
-STATE_KEYS: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
-SENSITIVITY_KINDS: tuple[str, ...] = (
-    "homework_term",
-    "directive",
-    "closed_question",
-    "lecture",
-    "praise",
-    "pressure",
-)
-# Agreement conditions in the documented order (used when a file gives none).
-CONDITIONS: tuple[str, ...] = (
-    "rationale_understood",
-    "client_shaped",
-    "min_specifics",
-    "barriers_resolved",
-    "within_task_limits",
-    "feedback_asked",
-    "understanding_checked",
-    "linked_to_goals",
-    "min_trust",
-    "min_willingness",
-    "no_open_rupture",
-    "beliefs_softened",
-)
-
 Lines = tuple[str, ...]
 
 
@@ -88,6 +63,18 @@ class TaskLimits:
     preferred_activities: Lines = ()
     frightening_activities: Lines = ()  # added field
     evaluative_activities: Lines = ()  # added field
+    # The client's own choice of a detail (entity -> value), said when asked about it.
+    preferences: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TriggerGroup:
+    """Parts that must all hold together (within one part, any listed value counts)."""
+
+    moves: Lines = ()
+    cues: Lines = ()
+    task: Lines = ()
+    phase: Lines = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +82,7 @@ class Triggers:
     moves: Lines = ()
     cues: Lines = ()
     task: Lines = ()
+    all: tuple[TriggerGroup, ...] = ()  # combinations: any one group counts
 
 
 @dataclass(frozen=True)
@@ -125,6 +113,10 @@ class Barrier:
     lines: Lines
     resolved_by: Resolution
     resolved_lines: Lines
+    # A disclose_on move brings it out only when asked as an open question (or a scale).
+    disclose_needs_open_question: bool = False
+    # false: never raised unasked when a plan is pushed, however warm the client is.
+    volunteers: bool = True
 
 
 @dataclass(frozen=True)
@@ -193,6 +185,15 @@ def _triggers(value: Any) -> Triggers:
         moves=_lines(value.get("moves")),
         cues=_lines(value.get("cues")),
         task=_lines(value.get("task")),
+        all=tuple(
+            TriggerGroup(
+                moves=_lines(g.get("moves")),
+                cues=_lines(g.get("cues")),
+                task=_lines(g.get("task")),
+                phase=_lines(g.get("phase")),
+            )
+            for g in value.get("all") or []
+        ),
     )
 
 
@@ -235,6 +236,8 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
                 },
             ),
             resolved_lines=_lines(b.get("resolved_lines")),
+            disclose_needs_open_question=bool(b.get("disclose_needs_open_question", False)),
+            volunteers=bool(b.get("volunteers", True)),
         )
         for b in data.get("barriers") or []
     )
@@ -246,7 +249,7 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
         )
         for k, v in (data.get("sensitivities") or {}).items()
     }
-    start = {k: 0.5 for k in STATE_KEYS}
+    start = {k: 0.5 for k in moves.STATE_KEYS}
     start.update(_floats(st.get("start")))
     return Persona(
         id=str(data["id"]),
@@ -277,6 +280,7 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
             preferred_activities=_lines(tl.get("preferred_activities")),
             frightening_activities=_lines(tl.get("frightening_activities")),
             evaluative_activities=_lines(tl.get("evaluative_activities")),
+            preferences={str(k): str(v) for k, v in (tl.get("preferences") or {}).items()},
         ),
         beliefs=beliefs,
         barriers=barriers,
@@ -309,9 +313,7 @@ def _minimal_check(path: Path) -> list[Any]:
         problems.append(Problem(name, 1, f"id '{data.get('id')}' must equal the file stem"))
     for key, value in (data.get("lines") or {}).items():
         base = str(key).split(".")[0].split("@")[0]
-        known = set(moves.MOVES) | {
-            "opening", "not_understood", "repeat", "closing", "comment", "counter_offer",
-        }
+        known = set(moves.MOVES) | set(moves.EXTRA_SITUATIONS) | {"closing", "comment"}
         if base not in known:
             problems.append(Problem(name, 1, f"unknown line situation '{key}'"))
         if not isinstance(value, list | str):

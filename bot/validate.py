@@ -23,11 +23,27 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.moves import CUES, MOVES, PHASES, PLAN_ENTITIES
+from bot.moves import (
+    BANDS,
+    CONDITIONS,
+    CUES,
+    EXTRA_SITUATIONS,
+    FIXED_SITUATIONS,
+    MOVES,
+    NOT_YET_KEYS,
+    PHASES,
+    PLACEHOLDERS,
+    PLAN_ENTITIES,
+    SENSITIVITIES,
+    STATE_KEYS,
+    TASK_FEATURES,
+)
 
 # --- vocabulary that is not part of the NLU contract (persona-format.md) -----------
+# Names the engine reads too (states, task features, sensitivities, conditions, bands,
+# placeholders, situations) come from bot.moves; only the format's labels live here.
 
-STATES: tuple[str, ...] = ("trust", "hope", "understanding", "willingness")
+STATES = STATE_KEYS
 DIFFICULTIES: tuple[str, ...] = ("gentle", "moderate", "challenging")
 APPROACHES: tuple[str, ...] = ("CBT", "psychodynamic", "humanistic-experiential")
 STAGES: tuple[str, ...] = (
@@ -40,50 +56,14 @@ STAGES: tuple[str, ...] = (
 OUTCOMES: tuple[str, ...] = ("done", "partly", "not_done", "none")
 BARRIER_KINDS: tuple[str, ...] = ("practical", "task", "belief", "emotional", "interpersonal")
 BELIEF_ABOUT: tuple[str, ...] = ("self", "therapy", "therapist", "tasks")
-TASK_FEATURES: tuple[str, ...] = ("large", "vague", "frightening", "evaluative", "imposed")
 # Boolean cues by name, plus the two question kinds spelled as cues
 # (`closed_question` is the format doc's name for question == "closed").
 CUE_NAMES: tuple[str, ...] = tuple(c for c in CUES if c != "question") + (
     "closed_question",
     "open_question",
 )
-SENSITIVITIES: tuple[str, ...] = (
-    "homework_term",
-    "directive",
-    "closed_question",
-    "lecture",
-    "praise",
-    "pressure",
-)
-CONDITIONS: tuple[str, ...] = (
-    "rationale_understood",
-    "client_shaped",
-    "min_specifics",
-    "barriers_resolved",
-    "within_task_limits",
-    "feedback_asked",
-    "understanding_checked",
-    "linked_to_goals",
-    "min_trust",
-    "min_willingness",
-    "no_open_rupture",
-    "beliefs_softened",  # engine/persona.py extension: listed beliefs must not be active
-)
-# not_yet may also say what the client says while no activity is chosen (the engine asks
-# for it first); it is not a condition of `requires`.
-NOT_YET_KEYS: tuple[str, ...] = CONDITIONS + ("activity",)
 # Plan entities that count towards min_specifics (activity is always needed).
 SPECIFICS: tuple[str, ...] = tuple(e for e in PLAN_ENTITIES if e != "activity")
-BANDS: tuple[str, ...] = ("guarded", "neutral", "warm", "ruptured")
-PLACEHOLDERS: tuple[str, ...] = PLAN_ENTITIES + ("barrier", "goal", "last_plan", "name")
-# Situations that are not trainee moves.
-EXTRA_SITUATIONS: tuple[str, ...] = ("opening", "off_topic", "not_understood", "repeat")
-FIXED_SITUATIONS: tuple[str, ...] = (
-    "closing.agreed",
-    "closing.not_agreed",
-    "comment.agreed",
-    "comment.not_agreed",
-)
 SITUATION_BASES: tuple[str, ...] = tuple(dict.fromkeys(MOVES + EXTRA_SITUATIONS))
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -166,6 +146,20 @@ def _move_and_cue_triggers(desc: str, with_task: bool) -> Spec:
         fields.append(
             Field("task", _names("Features of the proposed task.", TASK_FEATURES, "task feature"))
         )
+        group = Spec(
+            "map",
+            "A combination: fires only when every part given here holds on the same turn "
+            "(within one part, any listed value counts).",
+            fields=tuple(fields) + (
+                Field("phase", _names("Phases of the session in which it counts.", PHASES,
+                                      "phase")),
+            ),
+            key_noun="trigger part",
+        )
+        fields.append(Field("all", Spec(
+            "list", "Combinations of moves, cues, task features and phase that must hold "
+            "together, e.g. {cues: [closed_question], phase: [review]}; any one "
+            "combination is enough.", item=group, nonempty=True)))
     return Spec("map", desc, fields=tuple(fields))
 
 
@@ -219,6 +213,14 @@ BARRIER = Spec(
             ),
         )),
         Field("resolved_lines", _lines("What the client says when the barrier is resolved.")),
+        Field("disclose_needs_open_question", Spec(
+            "bool", "true: a disclose_on move brings it out only when asked as an open "
+            "question or on a scale ('How confident...?', 'On a scale of 0 to 10...'), not a "
+            "closed or leading one ('You'll do it this time?'). Default false.")),
+        Field("volunteers", Spec(
+            "bool", "false: the client never raises it unasked when a plan is pushed, however "
+            "much it trusts the trainee; it comes out only on a disclose_on move. Default "
+            "true.")),
     ),
 )
 
@@ -336,6 +338,14 @@ PERSONA = Spec(
                 Field("evaluative_activities", Spec("list", "Substrings; a proposed activity "
                                                     "containing one is an 'evaluative' task.",
                                                     item=_text("An activity."))),
+                Field("preferences", Spec(
+                    "dict",
+                    "The client's own choice of a detail, said when the trainee asks about it "
+                    "(specify_plan) and taken into the plan: entity -> value, e.g. "
+                    "time_of_day: before work.",
+                    key=_text("Plan entity.", enum=PLAN_ENTITIES, noun="entity"),
+                    value=_text("The client's value, e.g. 'after breakfast'."),
+                )),
             ),
         )),
         Field("beliefs", Spec("list", "The client's beliefs.", item=BELIEF)),
@@ -364,9 +374,9 @@ PERSONA = Spec(
         ), True),
         Field("lines", Spec(
             "dict",
-            "The client's voice: situation -> variants. Situation = move name or opening, "
-            "off_topic, not_understood, repeat, closing.agreed, closing.not_agreed, "
-            "comment.agreed, comment.not_agreed; moves may add @phase and .band.",
+            "The client's voice: situation -> variants. Situation = move name or "
+            + ", ".join(EXTRA_SITUATIONS + FIXED_SITUATIONS)
+            + "; moves may add @phase and .band.",
             key=_text("Situation."),
             value=_lines("Variants for this situation."),
             situation_keys=True,
@@ -742,6 +752,15 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
         if isinstance(triggers, dict) and not any(triggers.get(k) for k in triggers):
             c.add(c.at(("beliefs", i, "triggers")), f"beliefs[{i}].triggers lists no moves, cues "
                   "or task features, so the belief can never be activated; add at least one")
+        for j, group in enumerate((triggers or {}).get("all", []) if isinstance(triggers, dict)
+                                  else []):
+            if isinstance(group, dict) and not any(group.values()):
+                c.add(c.at(("beliefs", i, "triggers", "all", j)), f"beliefs[{i}].triggers.all[{j}] "
+                      "names nothing, so it never fires; give it moves, cues, task and/or phase")
+            elif isinstance(group, dict) and list(group) == ["phase"]:
+                c.add(c.at(("beliefs", i, "triggers", "all", j)), f"beliefs[{i}].triggers.all[{j}] "
+                      "has only a phase, so the belief fires on every turn of that phase; add the "
+                      "moves, cues or task features it goes with", "warning")
         if belief.get("softened_by") and "softened_lines" not in belief:
             c.add(c.at(("beliefs", i, "softened_by")), f"beliefs[{i}] has softened_by but no "
                   "softened_lines; add what the client says when the belief softens",
@@ -749,14 +768,18 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
 
     limits = data.get("task_limits", {})
     for i, belief in enumerate(data.get("beliefs", [])):
-        for j, feature in enumerate(belief.get("triggers", {}).get("task", [])):
+        trig = belief.get("triggers", {})
+        features = [(("task", j), f) for j, f in enumerate(trig.get("task", []))] + [
+            (("all", g, "task", j), f) for g, group in enumerate(trig.get("all", []))
+            for j, f in enumerate(group.get("task", []))]
+        for where, feature in features:
             if feature == "large" and not (limits.get("max_duration_minutes")
                                            or limits.get("max_times_per_week")):
-                c.add(c.at(("beliefs", i, "triggers", "task", j)), f"beliefs[{i}] is triggered by "
+                c.add(c.at(("beliefs", i, "triggers", *where)), f"beliefs[{i}] is triggered by "
                       "'large' tasks, but task_limits sets neither max_duration_minutes nor "
                       "max_times_per_week, so no task counts as large; add one", "warning")
             if feature in ("frightening", "evaluative") and not limits.get(f"{feature}_activities"):
-                c.add(c.at(("beliefs", i, "triggers", "task", j)), f"beliefs[{i}] is triggered by "
+                c.add(c.at(("beliefs", i, "triggers", *where)), f"beliefs[{i}] is triggered by "
                       f"'{feature}' tasks, but task_limits.{feature}_activities is not set, so no "
                       f"task counts as {feature}; add task_limits.{feature}_activities", "warning")
 
@@ -770,7 +793,10 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
 
     barriers = [b for b in data.get("barriers", []) if isinstance(b, dict)]
     barrier_ids = [b["id"] for b in barriers if isinstance(b.get("id"), str)]
-    first_hidden = next((b.get("id") for b in barriers if b.get("hidden") is True), None)
+    # A hidden barrier without disclose_on can still come up: the first one that volunteers is
+    # raised unasked when a plan is pushed to a client who trusts the trainee.
+    first_hidden = next((b.get("id") for b in barriers if b.get("hidden") is True
+                         and b.get("volunteers") is not False), None)
 
     agreement = data.get("agreement", {})
     requires = requires_of(data)
@@ -796,6 +822,10 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
             c.add(c.at(("barriers", i)), f"barrier '{bid}' is hidden and has no disclose_on "
                   "moves, so it never comes up; add disclose_on (e.g. [explore_barriers]) or set "
                   "hidden: false", "error" if needed else "warning")
+        if b.get("disclose_needs_open_question") is True and not b.get("disclose_on"):
+            c.add(c.at(("barriers", i, "disclose_needs_open_question")), f"barrier '{bid}' sets "
+                  "disclose_needs_open_question but has no disclose_on moves, so the setting has "
+                  "no effect; add disclose_on (e.g. [elicit_feedback])", "warning")
 
     if requires.get("within_task_limits") is True and "task_limits" not in data:
         c.add(c.at(("agreement", "requires", "within_task_limits")),

@@ -355,3 +355,209 @@ def test_registry_keeps_last_good_version(tmp_path: Path) -> None:
     assert reg.reload() == [] and not reg.problems
     assert reg.get("maya").name == "Maya B"
     assert reg.get("nobody") is None
+
+
+# ---------------------------------------------------------------- persona authors' gaps
+
+
+def _barrier(**over: Any) -> dict[str, Any]:
+    b: dict[str, Any] = {
+        "id": "doubt", "kind": "interpersonal", "hidden": True,
+        "disclose_on": ["elicit_feedback"], "summary": "dropping it when asked",
+        "lines": ["Honestly? I'll drop it the moment someone asks."],
+        "resolved_by": {"details": {"person": ["friend"]}},
+        "resolved_lines": ["With a friend I'd turn up."],
+    }
+    b.update(over)
+    return b
+
+
+def _warm() -> dict[str, Any]:
+    return {"start": {"trust": 0.8, "hope": 0.5, "understanding": 0.6, "willingness": 0.6}}
+
+
+def test_open_question_needed_to_bring_out_a_guarded_doubt() -> None:
+    p = persona(barriers=[_barrier(disclose_needs_open_question=True)])
+    base = engine.start(p, 1).state
+    leading = engine.step(p, base, turn("elicit_feedback", "You'll do it this time?",
+                                        cues={"question": "closed"}))
+    assert "doubt" not in leading.state.disclosed
+    for text, q in (("How confident are you, honestly?", "open"),
+                    ("On a scale of 0 to 10, how confident are you?", "none")):
+        asked = engine.step(p, base, turn("elicit_feedback", text, cues={"question": q}))
+        assert "barrier_disclosed:doubt" in asked.events, text
+    # Without the setting, the closed form is enough (older files behave as before).
+    plain = persona(barriers=[_barrier()])
+    res = engine.step(plain, engine.start(plain, 1).state,
+                      turn("elicit_feedback", "You'll do it?", cues={"question": "closed"}))
+    assert "barrier_disclosed:doubt" in res.events
+
+
+def test_barrier_that_does_not_volunteer_stays_hidden_when_warm() -> None:
+    pushes = [turn("propose_task", entities={"activity": "a walk"}), turn("summarize_plan")]
+    quiet = persona(state=_warm(), barriers=[_barrier(volunteers=False)])
+    assert all("doubt" not in r.state.disclosed for r in run(quiet, pushes))
+    loud = persona(state=_warm(), barriers=[_barrier()])
+    assert "barrier_disclosed:doubt" in run(loud, pushes)[1].events
+
+
+def _control_belief(**triggers: Any) -> dict[str, Any]:
+    return {"id": "managed", "about": "therapist", "text": "They want me to jump",
+            "triggers": triggers, "lines": ["Another technique."],
+            "softened_by": {"moves": ["ask_permission"]}, "softened_lines": ["Fine, ask."]}
+
+
+def test_not_client_idea_feature_tells_therapists_task_from_clients() -> None:
+    p = persona(beliefs=[_control_belief(task=["not_client_idea"])])
+    told = run(p, [turn("propose_task", entities={"activity": "a breathing exercise"})])
+    assert "belief_activated:managed" in told[-1].events
+    assert told[-1].reply.startswith("Another technique.")
+    # Her own idea, then the therapist building on it (naming it back): no reaction.
+    own = run(p, [turn("elicit_ideas", "What would you like to try?", cues={"question": "open"}),
+                  turn("propose_task", entities={"activity": "short walk",
+                                                 "time_of_day": "morning"})])
+    assert own[1].state.plan["activity"] == "a short walk"
+    assert not any(e.startswith("belief_activated") for r in own for e in r.events)
+
+
+def test_trigger_combination_needs_all_its_parts() -> None:
+    p = persona(beliefs=[_control_belief(all=[{"cues": ["closed_question"],
+                                               "phase": ["review"]}])],
+                sensitivities={})
+    closed = {"question": "closed"}
+    review = run(p, [turn("review_plan", "Did you do it?", cues=closed)])
+    assert "belief_activated:managed" in review[-1].events
+    design = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                     turn("elicit_feedback", "Is that OK?", cues=closed)])
+    assert not any("belief_activated:managed" in r.events for r in design)
+
+
+def test_check_understanding_keeps_the_paraphrase_and_names_what_is_missing() -> None:
+    p = persona(lines={"check_understanding": ["So I try {activity} and see what happens."],
+                       "propose_task": ["Maybe."]})
+    res = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                  turn("check_understanding", "In your own words?", cues={"question": "open"})])
+    reply = res[-1].reply
+    assert reply.startswith("So I try a walk and see what happens.")
+    assert reply.endswith(("When, though?", "When would that be?"))
+    assert "plan_objection:min_specifics" in res[-1].events
+
+
+def test_agreement_on_check_understanding_restates_the_plan() -> None:
+    lines = {"check_understanding.agreed": ["So: {activity}, {time_of_day}. Yes, I'll do that."],
+             "propose_task": ["Maybe."]}
+    agreement = {"requires": {"understanding_checked": True},
+                 "not_yet": {"understanding_checked": ["Sure."]},
+                 "agree_lines": ["OK, {activity} it is."], "refuse_lines": ["No."]}
+    p = persona(lines=lines, agreement=agreement)
+    res = run(p, [turn("propose_task", entities={"activity": "a walk", "time_of_day": "morning"}),
+                  turn("check_understanding", "In your own words?", cues={"question": "open"})])
+    assert "plan_agreed" in res[-1].events
+    assert res[-1].reply == "So: a walk, morning. Yes, I'll do that."
+
+
+def test_repair_line_comes_from_the_ruptured_band() -> None:
+    lines = {"repair_rupture.ruptured": ["(still stiff) Thank you for saying that."],
+             "repair_rupture": ["It's fine."]}
+    p = persona(lines=lines, sensitivities={"directive": {"strength": 0.1, "rupture": True,
+                                                          "lines": ["No."]}})
+    res = run(p, [turn("propose_task", cues={"directive": True},
+                       entities={"activity": "a walk"}), turn("repair_rupture")])
+    assert res[1].state.rupture and not res[2].state.rupture
+    assert res[2].reply == "(still stiff) Thank you for saying that."
+
+
+def test_barrier_on_elicit_ideas_does_not_swallow_the_idea() -> None:
+    p = persona(barriers=[_barrier(disclose_on=["elicit_ideas"])],
+                lines={"elicit_ideas": ["Maybe {activity}?", "No idea."]})
+    res = run(p, [turn("elicit_ideas", "What might you try?", cues={"question": "open"})])
+    last = res[-1]
+    assert "barrier_disclosed:doubt" in last.events
+    assert "idea_offered:a short walk" in last.events
+    assert last.state.plan["activity"] == "a short walk"
+    assert last.reply == "Honestly? I'll drop it the moment someone asks. Maybe a short walk?"
+
+
+def test_open_barrier_on_first_review_follows_last_weeks_report() -> None:
+    p = persona(barriers=[_barrier(hidden=False, disclose_on=["explore_barriers"])],
+                last_week={"plan": "a walk", "outcome": "partly",
+                           "report": ["I walked once."]})
+    res = run(p, [turn("review_plan", "How did it go?", cues={"question": "open"})])
+    assert res[-1].reply == "I walked once. Honestly? I'll drop it the moment someone asks."
+    assert "barrier_disclosed:doubt" in res[-1].events
+
+
+def test_closed_form_is_no_closed_question_on_permission_paraphrase_or_scale() -> None:
+    sens = {"closed_question": {"strength": 0.1, "lines": ["Yes."]}}
+    belief = _control_belief(cues=["closed_question"])
+    p = persona(sensitivities=sens, beliefs=[belief],
+                lines={"ask_permission": ["Go ahead."], "elicit_feedback": ["A six, maybe."]})
+    closed = {"question": "closed"}
+    for t in (turn("ask_permission", "Would it be OK if I shared an idea?", cues=closed),
+              turn("elicit_feedback", "Would you say you're a 7 on a scale of 0 to 10?",
+                   cues=closed)):
+        res = engine.step(p, engine.start(p, 1).state, t)
+        assert not any(e.startswith(("sensitivity:", "belief_activated")) for e in res.events)
+    # ...while a plain closed question still gets the short answer.
+    res = engine.step(p, engine.start(p, 1).state, turn("review_plan", "Did you?", cues=closed))
+    assert "sensitivity:closed_question" in res.events
+
+
+def test_specify_plan_answers_the_detail_asked_with_the_clients_preference() -> None:
+    limits = {"max_duration_minutes": 15, "preferred_activities": ["a short walk"],
+              "counter_offer": {"duration": "ten minutes"},
+              "preferences": {"time_of_day": "before work", "place": "the park"}}
+    lines = {"specify_plan.when": ["{time_of_day}, if anything."],
+             "specify_plan": ["{place}, I suppose.", "Sure."], "propose_task": ["Maybe."]}
+    agreement = {"requires": {"min_specifics": 3}, "not_yet": {"min_specifics": ["When?"]},
+                 "agree_lines": ["OK, {activity} it is."], "refuse_lines": ["No."]}
+    p = persona(task_limits=limits, lines=lines, agreement=agreement)
+    start = run(p, [turn("propose_task", entities={"activity": "a walk"})])[-1].state
+    when = engine.step(p, start, turn("specify_plan", "When would suit you?",
+                                      cues={"question": "open"}))
+    assert when.reply == "Before work, if anything."
+    assert when.state.plan["time_of_day"] == "before work"
+    assert "plan_detail:time_of_day=before work" in when.events
+    where = engine.step(p, start, turn("specify_plan", "Where would you go?",
+                                       cues={"question": "open"}))
+    assert where.reply == "The park, I suppose." and where.state.plan["place"] == "the park"
+    how_long = engine.step(p, start, turn("specify_plan", "How long?", cues={"question": "open"}))
+    assert how_long.state.plan["duration"] == "ten minutes"
+    # A value the trainee offers stands; the client does not overrule it.
+    offered = engine.step(p, start, turn("specify_plan", "When? Maybe in the evening?",
+                                         entities={"time_of_day": "evening"}))
+    assert offered.state.plan["time_of_day"] == "evening"
+
+
+def test_plan_details_survive_a_reaction_that_replaces_the_answer() -> None:
+    p = persona(sensitivities={"lecture": {"strength": 0.05, "lines": ["Mm."]}})
+    res = run(p, [turn("give_rationale"),
+                  turn("propose_task", entities={"activity": "a walk", "day": "Saturday"})])
+    assert "sensitivity:lecture" in res[-1].events and res[-1].reply == "Mm."
+    assert res[-1].state.plan["activity"] == "a walk"
+    assert res[-1].state.plan["day"] == "Saturday"
+
+
+def test_positive_effects_have_diminishing_returns() -> None:
+    p = persona(state={"start": {"trust": 0.3, "hope": 0.4, "understanding": 0.3,
+                                 "willingness": 0.4}})
+    res = run(p, [turn("reflect", f"reflection {i}") for i in range(30)])
+    trusts = [r.state.trust for r in res]
+    gains = [b - a for a, b in zip(trusts, trusts[1:], strict=False)]
+    assert trusts[-1] < 0.99  # thirty reflections are not perfect trust
+    assert gains[-1] < gains[0] / 3  # each one adds less near the top
+    # Losses are not damped: a sensitivity costs its full strength at the top too.
+    s = ClientState(trust=0.9)
+    engine._apply(s, {"trust": -0.1})
+    assert s.trust == pytest.approx(0.8)
+
+
+def test_shared_names_come_from_moves() -> None:
+    from bot import moves, validate
+    assert validate.CONDITIONS is moves.CONDITIONS
+    assert validate.TASK_FEATURES is moves.TASK_FEATURES
+    assert validate.SENSITIVITIES is moves.SENSITIVITIES
+    assert validate.PLACEHOLDERS is moves.PLACEHOLDERS and validate.BANDS is moves.BANDS
+    assert engine.STATE_KEYS is moves.STATE_KEYS and engine.CONDITIONS is moves.CONDITIONS
+    assert set(engine.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
+    assert {f"specify_plan.{d}" for d in moves.DETAIL_QUESTIONS} <= set(moves.FIXED_SITUATIONS)

@@ -286,3 +286,64 @@ def test_task_feature_without_its_activity_list_is_a_warning() -> None:
     # Loaders (default: errors only) still accept the file.
     text = TINY.read_text().replace("      task: [large]", "      task: [frightening]")
     assert validate_text(text, "tiny.yml") == []
+
+
+def test_engine_additions_are_accepted() -> None:
+    text = TINY.read_text()
+    text = text.replace("  preferred_activities: [a short walk]\n", """\
+  preferred_activities: [a short walk]
+  frightening_activities: [party]
+  evaluative_activities: [worksheet]
+  preferences: {time_of_day: before work, place: the park}
+""")
+    text = text.replace("      task: [large]\n", """\
+      task: [large, frightening, evaluative, not_client_idea]
+      all:
+        - {cues: [closed_question], phase: [review]}
+        - {moves: [propose_task], task: [evaluative]}
+""")
+    text = text.replace("    min_trust: 0.4\n",
+                        "    min_trust: 0.4\n    beliefs_softened: [pointless]\n")
+    text = text.replace("    min_trust: [\"(shrugs) Maybe.\"]\n", """\
+    min_trust: ["(shrugs) Maybe."]
+    beliefs_softened: ["It won't make a difference."]
+    activity: ["I don't know what I'd even do."]
+""")
+    text = text.replace("        time_of_day: [morning, lunch]\n", """\
+        time_of_day: [morning, lunch]
+    disclose_needs_open_question: true
+    volunteers: false
+""")
+    text = text.replace('  repeat: ["You asked me that already."]\n', """\
+  repeat: ["You asked me that already."]
+  counter_offer: ["That's a lot. {duration}, maybe?"]
+  counter_offer.guarded: ["Less. {duration}."]
+  check_understanding.agreed: ["So {activity}, {time_of_day}. Yes."]
+  specify_plan.when: ["{time_of_day} suits me."]
+  specify_plan.who: ["On my own."]
+""")
+    assert text.count("not_client_idea") == 1 and text.count("specify_plan.when") == 1
+    assert validate_text(text, "tiny.yml", warnings=True) == []
+    assert not list(jsonschema.Draft7Validator(json.loads(SCHEMA_FILE.read_text()))
+                    .iter_errors(yaml.safe_load(text)))
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('  repeat: ["You asked me that already."]', '  specify_plan.wen: ["Mornings."]',
+     "unknown band 'wen'"),
+    ("    hidden: true\n", "    hidden: true\n    volunteers: maybe\n",
+     "volunteers should be true or false"),
+    ("  preferred_activities: [a short walk]\n",
+     "  preferred_activities: [a short walk]\n  preferences: {weather: sunny}\n",
+     "unknown entity 'weather'"),
+    ("      task: [large]\n", "      task: [large]\n      all:\n        - {phase: [revue]}\n",
+     "unknown phase 'revue'"),
+    ("      task: [large]\n", "      task: [large]\n      all:\n        - {}\n",
+     "names nothing"),
+    ("    hidden: true\n    disclose_on: [explore_barriers, problem_solve]\n",
+     "    hidden: true\n    volunteers: false\n",
+     "hidden and has no disclose_on"),
+])
+def test_new_fields_are_checked(old: str, new: str, expected: str) -> None:
+    problems = _tiny_with(old, new)
+    assert any(expected in p.message for p in problems), [str(p) for p in problems]
