@@ -30,6 +30,11 @@ WARM_FROM = 0.65
 TAPER_FROM = 0.5
 LOW_CONFIDENCE = 0.4
 RECENT_LINES = 12  # line ids remembered to avoid repeating a variant soon
+# Floors every client has even when its file names no threshold: nobody signs up to a plan
+# while guarded with the trainee (trust below GUARDED_BELOW) or with almost no wish to do
+# it. A persona's own min_trust / min_willingness replaces the floor.
+FLOOR_TRUST = GUARDED_BELOW
+FLOOR_WILLINGNESS = 0.3
 
 # Default effects of each move, following the between-session homework literature:
 # rationale builds understanding, eliciting the client's ideas and collaboration build
@@ -603,6 +608,10 @@ def unmet_conditions(persona: Persona, state: ClientState) -> list[str]:
             ok = not any(b in state.beliefs_active for b in (want or []))
         if not ok:
             unmet.append(cond)
+    if "min_trust" not in req and state.trust < FLOOR_TRUST:
+        unmet.append("min_trust")
+    if "min_willingness" not in req and state.willingness < FLOOR_WILLINGNESS:
+        unmet.append("min_willingness")
     if not state.plan.get("activity"):
         unmet.insert(0, "activity")
     return unmet
@@ -678,6 +687,11 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     _effects(ctx, cues, prior_count)
     _flags(ctx, cues)
     plan_changed = _absorb_plan(ctx)
+    if move in ("elicit_feedback", "check_understanding") and s.plan.get("activity"):
+        # "How does that sound?" with no task on the table asks for no view of a plan, and
+        # there is nothing to put in one's own words yet.
+        s.feedback_asked = True
+        s.understanding_checked = s.understanding_checked or move == "check_understanding"
     detail = _client_details(ctx) if move == "specify_plan" else None
     plan_changed = plan_changed or bool(detail and detail[1])
     if move == "goodbye":
@@ -731,7 +745,7 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
         main = _counter_line(ctx, set(countered))
     if main is None and belief_line is None and move in CHECK_MOVES and s.plan.get("activity") \
             and not s.plan.get("agreed"):
-        main = _agreement(ctx, pre, detail[0] if detail else None)
+        main = _agreement(ctx, pre, detail[0] if detail else None, grated=sens is not None)
     if main is not None and move == "elicit_ideas":
         # A barrier or a softened belief comes first, but the client's idea still counts.
         idea = _idea(ctx, only_if_offered=True)
@@ -786,12 +800,9 @@ def _flags(ctx: _Ctx, cues: dict[str, Any]) -> None:
     s, move = ctx.state, ctx.move
     if move == "give_rationale":
         s.rationale_heard = True
-    if move in ("elicit_feedback", "check_understanding"):
-        s.feedback_asked = True
-    if move == "check_understanding":
-        s.understanding_checked = True
-        if s.rationale_heard:  # putting it in one's own words consolidates the rationale
-            _apply(s, {"understanding": 0.05})
+    if move == "check_understanding" and s.rationale_heard:
+        # Putting it in one's own words consolidates the rationale.
+        _apply(s, {"understanding": 0.05})
     if move == "link_to_goals":
         s.linked_to_goals = True
     if move == "elicit_ideas":
@@ -1103,9 +1114,14 @@ def _counter_line(ctx: _Ctx, countered: set[str]) -> tuple[str, bool]:
     return _choose(ctx, own + [lv for lv in levels if lv[2]], countered) or ("Mm.", True)
 
 
-def _agreement(ctx: _Ctx, pre: ClientState, detail: str | None = None) -> tuple[str, bool]:
+def _agreement(ctx: _Ctx, pre: ClientState, detail: str | None = None,
+               grated: bool = False) -> tuple[str, bool]:
     p, s = ctx.persona, ctx.state
     unmet = unmet_conditions(p, s)
+    if not unmet and grated:
+        # "Need to." followed by "OK, I'll do it" in one breath reads false: a client who has
+        # just bristled at the wording does not sign up on the same turn.
+        return _move_line(ctx, detail)
     if not unmet and ctx.move == "propose_task" and pre.proposals == 0:
         # First proposal: agree at once only if everything already held before it was made.
         pre.plan = dict(s.plan)

@@ -11,6 +11,7 @@ cannot drift apart; only the cross-field rules live in `_check_semantics`.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 import re
@@ -98,6 +99,8 @@ class Spec:
     nonempty: bool = False
     situation_keys: bool = False  # keys of `lines:`
     key_noun: str = "key"  # what the field names of a map are called in messages
+    # A value above `warn_above` is allowed but hard to reach in a rehearsal: a warning.
+    warn_above: float | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,9 @@ def _move_and_cue_triggers(desc: str, with_task: bool) -> Spec:
 
 
 PROB = {"minimum": 0, "maximum": 1}
+# Gains above 0.5 shrink with the room left (engine TAPER_FROM), so a threshold above this
+# needs a long run of skilful turns in a row; allowed, but worth a warning.
+HARD_TO_REACH = 0.8
 
 BELIEF = Spec(
     "map",
@@ -254,8 +260,10 @@ REQUIRES = Spec(
                                      "least once.")),
         Field("understanding_checked", Spec("bool", "check_understanding at least once.")),
         Field("linked_to_goals", Spec("bool", "link_to_goals at least once.")),
-        Field("min_trust", Spec("number", "Minimum trust (0..1).", **PROB)),
-        Field("min_willingness", Spec("number", "Minimum willingness (0..1).", **PROB)),
+        Field("min_trust", Spec("number", "Minimum trust (0..1).", warn_above=HARD_TO_REACH,
+                                **PROB)),
+        Field("min_willingness", Spec("number", "Minimum willingness (0..1).",
+                                      warn_above=HARD_TO_REACH, **PROB)),
         Field("no_open_rupture", Spec("bool", "No rupture that has not been repaired.")),
         Field("beliefs_softened", Spec("list", "Belief ids that must not be active (softened "
                                        "or never activated).", item=_text("A belief id from "
@@ -412,10 +420,15 @@ def _path_str(path: Path_) -> str:
     return out or "the top level"
 
 
+def _normal(word: str) -> str:
+    return re.sub(r"[\s\-]+", "_", word.strip().lower())
+
+
 def _suggest(word: str, known: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    if not match and word.lower() != word:
-        match = [k for k in known if k.lower() == word.lower()][:1]
+    known = list(known)
+    match = [k for k in known if k.lower() == _normal(word)][:1]
+    if not match:
+        match = difflib.get_close_matches(_normal(word), known, n=1, cutoff=0.6)
     return f"; did you mean '{match[0]}'?" if match else ""
 
 
@@ -435,6 +448,8 @@ def _describe(node: Node, value: Any) -> str:
         return f"true/false (YAML reads `{node.value}` as a yes/no value)"
     if isinstance(value, int | float):
         return f"a number ({node.value})"
+    if isinstance(value, datetime.date):
+        return f"a date (YAML reads `{node.value}` as a calendar date)"
     return f"text '{value}'"
 
 
@@ -451,6 +466,7 @@ _EXPECTED = {
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Checker:
@@ -460,6 +476,9 @@ class _Checker:
         self.file = filename
         self.problems: list[Problem] = []
         self.lines: dict[Path_, int] = {}
+        # Fields that are absent only because their key is misspelled (already reported with
+        # a "did you mean"); rules about the missing field would just repeat that problem.
+        self.misspelled: set[Path_] = set()
         self._constructor = yaml.constructor.SafeConstructor()
 
     def add(self, line: int, message: str, severity: str = "error") -> None:
@@ -518,7 +537,33 @@ class _Checker:
                      "'!...' in front of the value")
             return _BAD
 
+    def _merge(self, node: MappingNode) -> None:
+        """Expand YAML merge keys (`<<: *base`) in place, as yaml.safe_load does."""
+        if not any(k.tag == _MERGE_TAG for k, _ in node.value):
+            return
+        own = [k.value for k, _ in node.value if k.tag != _MERGE_TAG]
+        try:
+            self._constructor.flatten_mapping(node)
+        except yaml.YAMLError as err:
+            self.add(node.start_mark.line + 1, f"a merge key '<<' cannot be used here "
+                     f"({getattr(err, 'problem', err)}); '<<' must be followed by an alias to a "
+                     "mapping, e.g. `<<: *base`")
+            node.value = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+            return
+        n_merged = len(node.value) - len(own)
+        merged, rest = node.value[:n_merged], node.value[n_merged:]
+        # Keys written in the mapping itself override merged ones; an earlier merge wins
+        # over a later one. Neither is a duplicate key.
+        kept: list[tuple[Node, Node]] = []
+        names = set(own)
+        for k, v in merged:
+            if not (isinstance(k, ScalarNode) and k.value in names):
+                kept.append((k, v))
+                names.add(k.value)
+        node.value = kept + rest
+
     def _mapping(self, node: MappingNode, spec: Spec, path: Path_, where: int) -> Any:
+        self._merge(node)
         fields = {f.name: f for f in spec.fields}
         seen: dict[str, int] = {}
         out: dict[str, Any] = {}
@@ -549,6 +594,7 @@ class _Checker:
                     known = tuple(fields)
                     suggestion = _suggest(key, known)
                     suggested.update(k for k in known if f"'{k}'" in suggestion)
+                    self.misspelled.update(path + (k,) for k in known if f"'{k}'" in suggestion)
                     self.add(kline, f"unknown {spec.key_noun} '{key}' in {_path_str(path)}"
                              f"{suggestion}{_known(spec.key_noun, known)}")
                     continue
@@ -626,24 +672,7 @@ class _Checker:
         if value is None and isinstance(node, ScalarNode):
             self.add(line, f"{name} is empty; give it {expected} or remove the key")
             return _BAD
-        hint = ""
-        if spec.type == "list" and isinstance(node, ScalarNode):
-            hint = f"; write it as a list: one '- {node.value}' per line, or [{node.value}]"
-        elif spec.type in ("text", "line") and isinstance(value, bool | int | float):
-            hint = f'; put it in quotes: "{node.value}"'
-        elif spec.type in ("text", "line") and isinstance(node, MappingNode):
-            hint = ("; if the text contains a colon followed by a space (': '), put the whole "
-                    "text in double quotes")
-        elif spec.type in ("map", "dict") and isinstance(node, SequenceNode):
-            hint = "; remove the '- ' in front of its entries"
-        elif spec.type in ("map", "dict") and isinstance(node, ScalarNode):
-            hint = "; put its entries on the following lines, indented, as `key: value`"
-        elif spec.type in ("int", "number") and isinstance(value, str):
-            hint = "; write a plain number such as 0.3, without quotes"
-            if re.fullmatch(r"-?\d+,\d+", value.strip()):
-                hint = f"; use a dot for decimals: {value.replace(',', '.')}"
-        elif spec.type == "bool":
-            hint = "; write true or false"
+        hint = _type_hint(node, value, spec)
         self.add(line, f"{name} should be {expected}, but it is {found}{hint}")
         return _BAD
 
@@ -666,6 +695,11 @@ class _Checker:
                     why = " (a higher value can never be reached, so the client would never agree)"
                 self.add(line, f"{name} is {value}, but it must be between {lo:g} and {hi:g}{why}")
                 return _BAD
+            if spec.warn_above is not None and value > spec.warn_above:
+                self.add(line, f"{name} is {value}: above {spec.warn_above:g} the client's "
+                         "state rises only slowly (gains shrink near the top), so agreement "
+                         "needs a long run of skilful turns; check that this is intended",
+                         "warning")
             return value
         if t in ("text", "line"):
             if not value.strip():
@@ -702,13 +736,84 @@ class _Checker:
                              f"'{_clip(text)}'; placeholders look like {{activity}}")
                     continue
                 word = text[depth_start + 1:i]
-                if word not in PLACEHOLDERS:
+                if word not in PLACEHOLDERS and _normal(word) in PLACEHOLDERS:
+                    self.add(line, f"{name}: placeholder '{{{word}}}' must be written exactly "
+                             f"'{{{_normal(word)}}}' (lowercase, no spaces inside the braces)")
+                elif word not in PLACEHOLDERS:
                     self.add(line, f"{name}: unknown placeholder '{{{word}}}'"
                              f"{_suggest(word, PLACEHOLDERS)}{_known('placeholder', PLACEHOLDERS)}")
                 depth_start = -1
         if depth_start >= 0:
             self.add(line, f"{name}: unbalanced brace: '{text[depth_start:][:20]}' is missing its "
                      f"closing '}}'; placeholders look like {{day}}")
+
+
+_NUMBER_WORDS = {"zero": 0, "none": 0, "quarter": 0.25, "a quarter": 0.25, "half": 0.5,
+                 "a half": 0.5, "one": 1, "full": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30}
+
+
+def _number_hint(text: str, spec: Spec) -> str:
+    """How to write `text` (a number in words, a percentage, "20 minutes") as a number."""
+    t = text.strip().lower()
+    as_int = spec.type == "int"
+    m = re.fullmatch(r"(-?\d+(?:[.,]\d+)?)\s*%", t)
+    if m and not as_int:
+        return f"; write percentages as a fraction of 1: {float(m[1].replace(',', '.')) / 100:g}"
+    if re.fullmatch(r"-?\d+,\d+", t):
+        return f"; use a dot for decimals: {t.replace(',', '.')}"
+    if re.fullmatch(r"-?\d+(\.\d+)?", t):
+        return f"; remove the quotes: {t}"
+    m = re.match(r"(-?\d+(?:\.\d+)?)\s+\S", t)
+    if m:
+        return f"; write only the number, without the unit: {m[1]}"
+    if t in _NUMBER_WORDS and (not as_int or float(_NUMBER_WORDS[t]).is_integer()):
+        n = _NUMBER_WORDS[t]
+        return f"; write it in digits: {n:g}"
+    return "; write a plain whole number such as 20" if as_int else \
+        "; write a plain number such as 0.3, without quotes"
+
+
+def _type_hint(node: Node, value: Any, spec: Spec) -> str:
+    """How to fix a value of the wrong kind, from what the author most likely meant."""
+    t = spec.type
+    flow = bool(getattr(node, "flow_style", False))
+    if t == "list" and isinstance(node, ScalarNode):
+        items = [i.strip() for i in str(node.value).split(",") if i.strip()]
+        if len(items) > 1:
+            return (f"; a text with commas is still one text; write a list in square brackets: "
+                    f"[{', '.join(items)}]")
+        return f"; write it as a list: [{node.value}] (or one '- ...' per line)"
+    if t in ("text", "line") and isinstance(value, bool | int | float | datetime.date):
+        return f'; put it in quotes: "{node.value}"'
+    if t in ("text", "line") and isinstance(node, MappingNode) and flow and all(
+            isinstance(v, ScalarNode) and v.value == "" for _, v in node.value):
+        return ("; a text starting with '{' is read as a mapping: put the whole text in double "
+                "quotes, e.g. \"{day}, yes.\"")
+    if t in ("text", "line") and isinstance(node, MappingNode):
+        return ("; if the text contains a colon followed by a space (': ') or ends with a colon, "
+                "put the whole text in double quotes")
+    if t in ("text", "line") and isinstance(node, SequenceNode) and flow:
+        return ("; text starting with '[' is read as a list: for a non-verbal cue use round "
+                "brackets, (nods), or put the whole text in double quotes")
+    if t in ("map", "dict") and isinstance(node, SequenceNode):
+        names = [v.value for v in node.value if isinstance(v, ScalarNode)]
+        owner = next((f.name for f in spec.fields if f.spec.type == "list" and f.spec.item
+                      and f.spec.item.enum and names and all(n in f.spec.item.enum for n in names)),
+                     None)
+        if owner is not None:
+            return (f"; these look like {owner}: write `{owner}: [{', '.join(names)}]` on the "
+                    "next line, indented")
+        return "; write its entries as `key: value` lines, indented, without '- ' in front"
+    if t in ("map", "dict") and isinstance(node, ScalarNode):
+        return "; put its entries on the following lines, indented, as `key: value`"
+    if t in ("int", "number") and isinstance(value, str):
+        return _number_hint(value, spec)
+    if t in ("int", "number") and isinstance(value, float) and t == "int":
+        return f"; write a whole number, e.g. {round(value)}"
+    if t == "bool":
+        return "; write true or false"
+    return ""
 
 
 def _slug(value: str) -> str:
@@ -730,9 +835,13 @@ def requires_of(data: dict[str, Any]) -> dict[str, Any]:
 def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
     pid = data.get("id")
     if isinstance(pid, str) and pid != stem:
+        fix = f"rename the file to '{pid}.yml'"
+        if ID_RE.match(stem):
+            fix += f" or set `id: {stem}`"
+        else:
+            fix += "; file names may only use lowercase letters, digits and _"
         c.add(c.at(("id",)), f"id '{pid}' does not match the file name '{stem}'; the id must "
-              f"equal the file name without .yml (rename the file to '{pid}.yml' or set "
-              f"`id: {stem}`)")
+              f"equal the file name without .yml ({fix})")
 
     for section in ("beliefs", "barriers"):
         seen: dict[str, int] = {}
@@ -791,6 +900,19 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
                   f"with that id{_suggest(bid, belief_ids)}"
                   + (f" (belief ids: {', '.join(belief_ids)})" if belief_ids else ""))
 
+    # Present-but-invalid or misspelled softened_by is reported already.
+    unsoftenable = {b["id"] for i, b in enumerate(data.get("beliefs", []))
+                    if isinstance(b.get("id"), str)
+                    and not any((b.get("softened_by") or {}).values())
+                    and ("beliefs", i, "softened_by") not in c.lines
+                    and ("beliefs", i, "softened_by") not in c.misspelled}
+    for j, bid in enumerate(requires_of(data).get("beliefs_softened", [])):
+        if bid in unsoftenable:
+            c.add(c.at(("agreement", "requires", "beliefs_softened", j)),
+                  f"agreement.requires.beliefs_softened names '{bid}', but that belief has no "
+                  "softened_by, so once it is activated the client can never agree; add "
+                  "softened_by (moves or cues) to the belief", "warning")
+
     barriers = [b for b in data.get("barriers", []) if isinstance(b, dict)]
     barrier_ids = [b["id"] for b in barriers if isinstance(b.get("id"), str)]
     # A hidden barrier without disclose_on can still come up: the first one that volunteers is
@@ -814,11 +936,13 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
         needed = bid in required_barriers
         resolved_by = b.get("resolved_by")
         resolvable = bool(resolved_by and (resolved_by.get("moves") or resolved_by.get("details")))
-        if needed and not resolvable:
+        if needed and not resolvable and ("barriers", i, "resolved_by") not in c.misspelled \
+                and ("barriers", i, "resolved_by") not in c.lines:
             c.add(c.at(("barriers", i)), f"barrier '{bid}' must be resolved before the client "
                   "agrees (agreement.requires.barriers_resolved), but it has no resolved_by moves "
                   "or details, so the plan can never be agreed; add resolved_by")
-        if b.get("hidden") is True and not b.get("disclose_on") and bid != first_hidden:
+        if b.get("hidden") is True and not b.get("disclose_on") and bid != first_hidden \
+                and ("barriers", i, "disclose_on") not in c.misspelled:
             c.add(c.at(("barriers", i)), f"barrier '{bid}' is hidden and has no disclose_on "
                   "moves, so it never comes up; add disclose_on (e.g. [explore_barriers]) or set "
                   "hidden: false", "error" if needed else "warning")
@@ -852,7 +976,8 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
     if outcome is not None and outcome != "none":
         for key, what in (("plan", "what was agreed last session"),
                           ("report", "what the client says when asked how it went")):
-            if not last_week.get(key):
+            # A value that is present but invalid is already reported.
+            if not last_week.get(key) and ("last_week", key) not in c.lines:
                 c.add(c.at(("last_week",)), f"last_week.outcome is '{outcome}' but "
                       f"last_week.{key} is missing; add {what} (or set outcome: none)")
     elif outcome == "none" and last_week.get("report"):
@@ -883,8 +1008,8 @@ _PARSE_HINTS: tuple[tuple[str, str], ...] = (
      "text after its closing quote"),
     ("found unexpected end of stream", "a quote is opened but never closed"),
     ("while scanning a quoted scalar", "a quote is opened but never closed"),
-    ("expected a single document", "the file contains '---' more than once; one persona per "
-     "file"),
+    ("expected a single document", "a '---' line starts a second document here, but a "
+     "persona file holds exactly one persona; remove this '---' line"),
     ("found undefined alias", "'*' starts an alias in YAML; put the text in quotes"),
     ("while scanning an alias", "'*' starts an alias in YAML; put the text in quotes"),
     ("while scanning an anchor", "'&' starts an anchor in YAML; put the text in quotes"),
@@ -895,7 +1020,9 @@ _PARSE_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _parse_problem(filename: str, err: yaml.YAMLError) -> Problem:
+def _parse_problems(filename: str, err: yaml.YAMLError, text: str) -> list[Problem]:
+    """The parse error, said as specifically as its line allows, plus every other line that
+    is wrong on its own: the parser stops at the first, the author wants them all."""
     mark = getattr(err, "problem_mark", None)
     context = str(getattr(err, "context", "") or "")
     if "quoted scalar" in context and getattr(err, "context_mark", None) is not None:
@@ -903,9 +1030,144 @@ def _parse_problem(filename: str, err: yaml.YAMLError) -> Problem:
     line = mark.line + 1 if mark is not None else 1
     raw = " ".join(str(x) for x in (getattr(err, "context", ""), getattr(err, "problem", ""))
                    if x) or str(err).splitlines()[0]
-    hint = next((h for key, h in _PARSE_HINTS if key in raw), "check the indentation and quotes "
-                "on this line and the one before")
-    return Problem(filename, line, f"YAML syntax error ({raw}): probably {hint}")
+    scan = _syntax_scan(text)
+    lines = text.splitlines()
+    # The parser often notices a bad line only on the line after it.
+    culprit = next((n for n in (line, line - 1) if n in scan), None)
+    out = [Problem(filename, n, f"YAML syntax error: {msg}") for n, msg in scan.items()]
+    if culprit is None:
+        hint = None if "single document" in raw else _indent_hint(lines, line)
+        if hint is None:
+            hint = "probably " + next((h for key, h in _PARSE_HINTS if key in raw),
+                                      "check the indentation and quotes on this line and the "
+                                      "one before")
+        out.append(Problem(filename, line, f"YAML syntax error ({raw}): {hint}"))
+    return out
+
+
+# `key: rest` on one line (a plain key, not a quoted or flow one).
+_KEY_RE = re.compile(r"^(?P<key>[^\s\"'\[\]{}#&*!|>%@`,-][^:#]*?|-[^\s][^:#]*?)"
+                     r":(?:\s+|$)(?P<rest>.*)$")
+_QUOTE_STARTS = {
+    "*": "'*' at the start of a text starts an alias in YAML (for *sighs* write (sighs))",
+    "&": "'&' at the start of a text starts an anchor in YAML",
+    "@": "'@' cannot start unquoted text in YAML",
+    "`": "'`' cannot start unquoted text in YAML",
+    "%": "'%' cannot start unquoted text in YAML",
+}
+
+
+def _strip_comment(value: str) -> str:
+    return re.split(r"(?:^|\s)#", value, maxsplit=1)[0].rstrip()
+
+
+def _closing_quote(value: str) -> int:
+    """Index of the quote that ends a quoted text starting at value[0]; -1 if none here."""
+    q = value[0]
+    i = 1
+    while i < len(value):
+        if q == '"' and value[i] == "\\":
+            i += 2
+            continue
+        if value[i] == q:
+            if q == "'" and value[i + 1:i + 2] == "'":  # '' is an escaped apostrophe
+                i += 2
+                continue
+            return i
+        i += 1
+    return -1
+
+
+def _line_syntax(value: str, is_key_value: bool) -> str | None:
+    """What is certainly wrong with one value written on one line, in plain words."""
+    v = value.rstrip()
+    if not v:
+        return None
+    first = v[0]
+    if first in "\"'":
+        end = _closing_quote(v)
+        if end < 0 or not _strip_comment(v[end + 1:]).strip():
+            return None
+        if first == "'":
+            return (f"the text in 'single quotes' contains an apostrophe, which ends the text "
+                    f"early (after {v[:end + 1]}); put the whole text in double quotes instead: "
+                    f"\"{v[1:].rstrip(chr(39))}\"")
+        return ("the text goes on after its closing double quote; put the whole text in one "
+                "pair of double quotes and use single quotes for speech inside it, e.g. "
+                "\"'Not great,' he says.\"")
+    if first in "[{":
+        try:
+            yaml.safe_load(v)
+            return None
+        except yaml.YAMLError:
+            pass
+        if first == "[":
+            return ("a text starting with '[' is read as a list; for a non-verbal cue use round "
+                    "brackets, e.g. (nods), or put the whole text in double quotes")
+        return ("a text starting with '{' is read as a mapping; put the whole text in double "
+                "quotes, e.g. \"{activity}, maybe.\"")
+    if first in _QUOTE_STARTS:
+        return f"{_QUOTE_STARTS[first]}; put the whole text in double quotes"
+    if is_key_value and ": " in _strip_comment(v) and first not in "|>":
+        return ("the text contains a colon followed by a space (': '), which YAML reads as a "
+                "new key; put the whole text in double quotes")
+    return None
+
+
+def _syntax_scan(text: str) -> dict[int, str]:
+    """Line -> message for each line that is wrong on its own (used when parsing fails,
+    so that every such line is reported at once, not only the first)."""
+    found: dict[int, str] = {}
+    block_indent = -1  # inside a `|` or `>` block: its lines are free text
+    for n, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.lstrip(" ")
+        indent = len(raw) - len(stripped)
+        if not stripped or stripped.startswith("#"):
+            continue
+        if block_indent >= 0:
+            if indent > block_indent:
+                continue
+            block_indent = -1
+        body = stripped
+        item_indent = indent
+        while body.startswith("- ") or body == "-":
+            body = body[2:].lstrip(" ")
+            item_indent = len(raw) - len(body)
+        m = _KEY_RE.match(body)
+        value, is_kv = (m["rest"], True) if m else (body, False)
+        if _strip_comment(value)[:1] in ("|", ">"):
+            block_indent = indent if m else item_indent - 1
+            continue
+        if m is None and body is stripped:
+            continue  # a continuation line of a multi-line text
+        problem = _line_syntax(value, is_kv)
+        if problem:
+            found[n] = problem
+    return found
+
+
+def _indent_hint(lines: list[str], n: int) -> str | None:
+    """Why line n (1-based) probably broke the parse, if its indentation is the cause."""
+    if not 0 < n <= len(lines):
+        return None
+    line = lines[n - 1]
+    indent = len(line) - len(line.lstrip(" "))
+    prev = next((ln for ln in reversed(lines[:n - 1])
+                 if ln.strip() and not ln.lstrip().startswith("#")), None)
+    if prev is None:
+        return None
+    prev_indent = len(prev) - len(prev.lstrip(" "))
+    body = line.lstrip(" ")
+    if body.startswith("-") and indent < prev_indent and not prev.rstrip().endswith(":"):
+        return (f"this list item is indented {indent} spaces but the entries above use "
+                f"{prev_indent}; indent every '- ' of one list the same")
+    if body.startswith("-") and prev.rstrip().endswith(":") and indent < prev_indent:
+        return (f"this list item is indented less than the key above it; indent it at least "
+                f"{prev_indent} spaces (as far as the key, or further)")
+    if _KEY_RE.match(body) and indent != prev_indent and not prev.rstrip().endswith(":"):
+        return (f"this line is indented {indent} spaces but the line before uses {prev_indent}; "
+                "keys of one section must start in exactly the same column")
+    return None
 
 
 def _tab_problems(text: str, filename: str) -> list[Problem]:
@@ -934,8 +1196,16 @@ def validate_text(text: str, filename: str, *, warnings: bool = False) -> list[P
                         f"({type(exc).__name__}: {exc}); please report this to the developers")]
 
 
+# Shipped personas are about 25 KB; parsing a file of several MB blocks a reload for seconds.
+MAX_CHARS = 1_000_000
+
+
 def _validate(text: str, filename: str) -> list[Problem]:
     stem = Path(filename).stem
+    if len(text) > MAX_CHARS:
+        return [Problem(filename, 1, f"the file is too large ({len(text) // 1000} KB; the limit "
+                        f"is {MAX_CHARS // 1000} KB, a persona is usually 20-30 KB); check that "
+                        "it holds one persona and nothing pasted by mistake")]
     problems = _tab_problems(text, filename)
     tab_lines = {p.line for p in problems}
     if not text.strip() or all(
@@ -946,10 +1216,10 @@ def _validate(text: str, filename: str) -> list[Problem]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
-        p = _parse_problem(filename, err)
-        # A tab often causes the parse error itself; the tab message says it better.
-        if p.line not in tab_lines and p.line - 1 not in tab_lines:
-            problems.append(p)
+        for p in _parse_problems(filename, err, text):
+            # A tab often causes the parse error itself; the tab message says it better.
+            if p.line not in tab_lines and p.line - 1 not in tab_lines:
+                problems.append(p)
         return sorted(problems, key=lambda p: p.line)
     if root is None:
         return [Problem(filename, 1, "the file contains no persona")]
@@ -982,6 +1252,9 @@ def validate_file(path: str | Path, *, warnings: bool = False) -> list[Problem]:
         raw = p.read_bytes()
     except OSError as exc:
         return [Problem(name, 1, f"cannot read the file ({exc.strerror or exc})")]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return [Problem(name, 1, "the file is saved as UTF-16 (Unicode); save it as UTF-8 "
+                        "(in Notepad: Save As, Encoding: UTF-8)")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -27,6 +27,12 @@ MIN_HELDOUT = 20
 # Two texts whose word sets overlap this much (Jaccard), once names are set aside, count
 # as near-duplicates: a held-out sentence that close to a training one tests memory.
 NEAR_DUPLICATE_JACCARD = 0.75
+# Capitalised words before a comma that are openers, not client names.
+NOT_NAMES = {
+    "hello", "hi", "hey", "hiya", "morning", "afternoon", "evening", "ok", "okay", "right",
+    "so", "well", "honestly", "sorry", "thanks", "yes", "no", "now", "again", "bye",
+    "goodbye", "anyway", "alright", "first", "look", "mm", "um", "recap", "then",
+}  # fmt: skip
 
 
 def normalise(text: str) -> str:
@@ -57,7 +63,7 @@ def client_names(train: TrainingData, heldout: TrainingData) -> set[str]:
     for msg in train.intent_examples + heldout.intent_examples:
         for m in re.finditer(r"(?:^|[\s,])([A-Z][a-z]+),", msg.get("text")):
             names.add(m.group(1).lower())
-    return names
+    return names - NOT_NAMES
 
 
 def test_training_files_are_rasa_nlu_yaml() -> None:

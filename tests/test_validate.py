@@ -347,3 +347,64 @@ def test_engine_additions_are_accepted() -> None:
 def test_new_fields_are_checked(old: str, new: str, expected: str) -> None:
     problems = _tiny_with(old, new)
     assert any(expected in p.message for p in problems), [str(p) for p in problems]
+
+
+# --- red-team: valid YAML an instructor may write, and file-level mistakes -----------------
+
+
+def test_merge_keys_are_expanded_not_reported() -> None:
+    text = TINY.read_text().replace(
+        '  homework_term: {strength: 0.1, lines: ["Homework? I\'m not at school."]}\n'
+        '  directive: {strength: 0.1, rupture: false, lines: ["(frowns) OK."]}\n',
+        "  homework_term: &base {strength: 0.1, lines: [\"Homework? I'm not at school.\"]}\n"
+        "  directive:\n    <<: *base\n    rupture: false\n    strength: 0.2\n", 1)
+    assert "<<: *base" in text
+    assert validate_text(text, "tiny.yml", warnings=True) == []
+    # A merged-in field with a bad value is still checked.
+    bad = text.replace("{strength: 0.1,", "{strength: 2,", 1)
+    assert any("strength is 2" in p.message for p in validate_text(bad, "tiny.yml"))
+
+
+@pytest.mark.parametrize("encode", [
+    lambda t: t.replace("\n", "\r\n").encode(),  # saved on Windows
+    lambda t: b"\xef\xbb\xbf" + t.encode(),  # UTF-8 with a byte order mark
+    lambda t: json.dumps(yaml.safe_load(t), indent=2).encode(),  # JSON is YAML too
+    lambda t: ("---\n" + t).encode(),  # an explicit start of document
+], ids=["crlf", "bom", "json", "leading_dashes"])
+def test_harmless_file_variants_are_clean(tmp_path: Path, encode: object) -> None:
+    path = tmp_path / "tiny.yml"
+    path.write_bytes(encode(TINY.read_text()))  # type: ignore[operator]
+    assert validate_file(path, warnings=True) == []
+
+
+def test_utf16_and_huge_files_get_one_clear_problem(tmp_path: Path) -> None:
+    utf16 = tmp_path / "tiny.yml"
+    utf16.write_bytes(TINY.read_text().encode("utf-16"))
+    (p,) = validate_file(utf16)
+    assert p.line == 1 and "UTF-16" in p.message and "UTF-8" in p.message
+    huge = TINY.read_text() + "# filler\n" * (validate.MAX_CHARS // 9 + 1)
+    (p,) = validate_text(huge, "tiny.yml")
+    assert "too large" in p.message
+
+
+def test_syntax_scan_has_no_false_alarms_on_shipped_personas() -> None:
+    for path in _shipped_personas():
+        assert validate._syntax_scan(path.read_text(encoding="utf-8")) == {}, path.name
+
+
+def test_registry_keeps_good_personas_next_to_broken_ones(tmp_path: Path) -> None:
+    from bot.persona import PersonaRegistry
+
+    (tmp_path / "tiny.yml").write_text(TINY.read_text())
+    for name in ("rt_several_syntax_errors.yml", "rt_numbers_as_text.yml", "rt_date_plan.yml"):
+        (tmp_path / name).write_bytes((BROKEN / name).read_bytes())
+    registry = PersonaRegistry(tmp_path)
+    assert registry.ids() == ["tiny"]
+    assert {Path(p.file).name for p in registry.problems} == {
+        "rt_several_syntax_errors.yml", "rt_numbers_as_text.yml", "rt_date_plan.yml"}
+    # An edit that breaks the file keeps the last good version and reports why.
+    good = (tmp_path / "tiny.yml").read_text()
+    (tmp_path / "tiny.yml").write_text(good.replace("    min_trust: 0.4", "    min_trust: 40%"))
+    problems = registry.reload()
+    assert registry.get("tiny") is not None and registry.get("tiny").name == "Tia"
+    assert any("0.4" in p.message and p.line == 76 for p in problems), problems
