@@ -1,4 +1,4 @@
-"""JSON routes served by the Rasa server itself: /api/personas, /api/sessions/<id>.
+"""JSON routes served by the Rasa server itself: /api/personas, /api/sessions[/<id>].
 
 Rasa mounts an input channel's blueprint at urljoin("/webhooks/", url_prefix()),
 so an absolute prefix ("/api") puts these routes beside Rasa's own. The
@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse
 
 from bot.persona import PersonaRegistry
 from bot.service import PERSONA_DIR
-from bot.store import Store
+from bot.store import Store, parse_since
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,26 @@ def persona_summary(persona: Any) -> dict[str, Any]:
         "approach": persona.approach,
         "briefing": persona.briefing,
     }
+
+
+def score_summary(score: dict[str, Any] | None) -> dict[str, Any]:
+    """The headline figures of a stored score, for lists and progress charts."""
+    if not score:
+        return {"total": None, "max_total": None, "ctrs_homework": None}
+    dims = score.get("dimensions") or {}
+    total = score.get("total")
+    if total is None:
+        total = sum(int(d.get("score") or 0) for d in dims.values())
+    return {
+        "total": total,
+        "max_total": 6 * len(dims) if dims else None,
+        "ctrs_homework": (score.get("rollups") or {}).get("ctrs_homework"),
+    }
+
+
+def _query_arg(request: Request, name: str) -> str | None:
+    value = (request.args.get(name) or "").strip()
+    return value or None
 
 
 class ApiChannel(InputChannel):
@@ -74,6 +94,25 @@ class ApiChannel(InputChannel):
         async def persona_problems(request: Request) -> HTTPResponse:
             # For instructors: why a file they edited is not (or no longer) live.
             return response.json([str(p) for p in self.registry().problems])
+
+        @bp.route("/sessions", methods=["GET"])
+        async def session_list(request: Request) -> HTTPResponse:
+            # Summaries for the instructor page and progress views; filters are optional.
+            since_arg = _query_arg(request, "since")
+            try:
+                since = parse_since(since_arg) if since_arg else None
+            except ValueError as exc:
+                return response.json({"error": str(exc).replace("--since", "since")}, status=400)
+            store = self.store()
+            summaries = store.list_sessions(
+                trainee=_query_arg(request, "trainee"),
+                persona=_query_arg(request, "persona"),
+                since=since,
+            )
+            for summary in summaries:
+                row = store.get_session_row(summary["session_id"]) if summary["scored"] else None
+                summary.update(score_summary(row["score"] if row else None))
+            return response.json(summaries)
 
         @bp.route("/sessions/<session_id>", methods=["GET"])
         async def session(request: Request, session_id: str) -> HTTPResponse:
