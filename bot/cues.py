@@ -120,6 +120,18 @@ _NOT_DIRECTIVE_BEFORE_YOU = frozenset(
         "believe", "worry", "worried", "sometimes", "told", "as", "though", "seems",
     }
 )  # fmt: skip
+# Words between "you" and need/have/must that keep the sentence an order.
+_MODAL_SKIP = frozenset(
+    {"really", "just", "absolutely", "definitely", "simply", "seriously", "honestly", "still",
+     "also", "will", "'ll", "are", "'re", "totally", "literally", "actually", "do"}
+)  # fmt: skip
+# A verb-like first word followed by these is a noun subject ("Exercise is really good"),
+# not an imperative.
+_SUBJECT_FOLLOWERS = frozenset(
+    {"is", "'s", "are", "'re", "was", "were", "sounds", "seems", "seem", "looks", "look",
+     "will", "would", "could", "might", "can", "helps", "help", "has", "had", "makes",
+     "tends", "works", "matters", "does"}
+)  # fmt: skip
 _DIRECTIVE_NEEDS = frozenset({"need", "needs", "have", "has", "must", "should", "ought", "gotta"})
 
 COLLAB_WORDS = frozenset({"we", "us", "our", "ours", "ourselves", "together", "let's"})
@@ -303,7 +315,15 @@ def _modal_directive(words: Sequence[str]) -> bool:
         prev = words[i - 1] if i > 0 else ""
         if prev in AUX or prev in _NOT_DIRECTIVE_BEFORE_YOU:
             continue  # "do you need to", "if you have to", "you said you have to"
-        rest = list(words[i + 1 : i + 5])
+        rest = list(words[i + 1 : i + 8])
+        # Intensifiers and future forms do not soften an order: "you really need to",
+        # "you just have to", "you'll need to", "you're going to need to".
+        while rest and rest[0] in _MODAL_SKIP:
+            rest = rest[1:]
+        if rest[:2] in (["going", "to"], ["gon", "na"]) and rest[2:3] == ["need"]:
+            rest = rest[2:]
+        if rest[:2] == ["got", "ta"] or rest[:2] == ["got", "to"]:
+            return True  # "you gotta" (spaCy splits it), "you got to"
         if not rest:
             continue
         if rest[0] in {"have", "'ve", "has"} and rest[1:3] in (["got", "to"], ["gotta"]):
@@ -390,11 +410,11 @@ def _imperative_clause(clause: Sequence[str]) -> bool:
         return False
     if first == "remember" and nxt not in {"to"}:
         return False
-    if first in {"walk", "call", "text", "run", "list", "plan", "record", "log", "score", "note"}:
-        # Also nouns: "Walk is good", "Plan sounds fine". An imperative is followed by an
-        # object, a particle or a time word, not by a verb.
-        if nxt in {"is", "was", "sounds", "seems", "looks", "will", "would", "could", "might"}:
-            return False
+    # Many of these verbs are also nouns: "Exercise is really good", "Plan sounds fine",
+    # "Walks are great". An imperative is followed by an object, a particle or a time word,
+    # not by a verb.
+    if nxt in _SUBJECT_FOLLOWERS:
+        return False
     return True
 
 

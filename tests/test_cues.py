@@ -65,6 +65,16 @@ QUESTIONS: list[tuple[str, str]] = [
 
 DIRECTIVE: list[tuple[str, bool]] = [
     ("You need to do this.", True),
+    ("You really need to go to bed earlier.", True),
+    ("you just need to get out of the house", True),
+    ("You'll need to keep a note of it each evening.", True),
+    ("You've got to push through it.", True),
+    ("you gotta do the diary", True),
+    ("You're going to need to start small.", True),
+    ("Do you really need to do it all at once?", False),
+    ("Exercise is really good for depression.", False),
+    ("Sleep helps more than people think.", False),
+    ("Walks are great for low mood.", False),
     ("You don't need to do all of it.", False),
     ("you dont need to do it every day", False),
     ("You do not have to decide now.", False),

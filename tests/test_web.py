@@ -129,7 +129,8 @@ def start_rehearsal(driver: Any) -> None:
 
 
 def client_replies(driver: Any) -> list[str]:
-    return [e.text for e in by_css(driver, "#transcript li.turn:not(#turn-0):not(.closing) .msg.client p")]
+    replies = "#transcript li.turn:not(#turn-0):not(.closing) .msg.client p"
+    return [e.text for e in by_css(driver, replies)]
 
 
 def send(driver: Any, text: str, *, with_enter: bool) -> None:
@@ -252,6 +253,8 @@ def test_instructor_page_lists_and_opens_the_session(
     wait_for(lambda: by_css(driver, "#progress-chart svg circle"), "a point in the chart")
     rows = by_css(driver, "#progress-rows tr")
     assert len(rows) == 1 and "/ 54" in rows[0].text
+    driver.execute_script("document.getElementById('progress').scrollIntoView()")
+    driver.save_screenshot(str(SCREENSHOTS / "instructor-progress.png"))
 
 
 def test_a_failed_send_shows_an_error_and_keeps_the_text(

@@ -144,6 +144,10 @@
   }
 
   async function openSession(sessionId) {
+    for (const row of ui.rows.querySelectorAll("tr")) {
+      if (row.dataset.session === sessionId) row.setAttribute("aria-current", "true");
+      else row.removeAttribute("aria-current");
+    }
     ui.detail.hidden = false;
     ui.detailStatus.textContent = "Loading…";
     ui.detailTranscript.replaceChildren();

@@ -77,6 +77,7 @@
     ui.briefingMeta.textContent = `${state.persona.name}: ${describe(state.persona)}`;
     ui.briefingText.textContent = state.persona.briefing || "";
     ui.briefing.hidden = false;
+    ui.briefing.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
   async function loadPersonas() {
@@ -239,8 +240,8 @@
       pending.remove();
       setBusy(false);
       showError(ui.chatError,
-        `${errorText(error, "Your message")} It is still in the box below; ` +
-        "press Send to try again.");
+        `${errorText(error, "Your message")} It is still in the box above, ` +
+        "so you can send it again.");
       ui.message.focus();
       return;
     }
