@@ -9,7 +9,14 @@ is a full model, and retraining it here would only duplicate that work).
 Reports per-intent precision/recall/F1, macro-F1, the top confusions, entity F1 (exact span
 and lenient overlap), cue accuracy (tests/cues_heldout.yml), parse latency, training time,
 how often off-topic input lands on a therapy move with high confidence, and the baseline's
-macro-F1. Writes bench/nlu-report.txt and bench/nlu-report.json.
+macro-F1. Beside the full pipeline (IntentEnsemble = DIET + linear model) it reports DIET
+alone and the linear model alone, read from the same parses (the ensemble's inputs are
+recorded), with config.yml's fallback thresholds applied to each. Writes
+bench/nlu-report.txt and bench/nlu-report.json.
+
+`--validate` trains on a stratified 80% of data/nlu and tunes the ensemble weight and the
+FallbackClassifier thresholds on the other 20% (never on the held-out set); writes
+bench/nlu-validation.txt.
 """
 
 from __future__ import annotations
@@ -46,6 +53,18 @@ OFF_TOPIC = "off_topic"
 # Therapy moves: everything the engine reacts to as a trainee move.
 THERAPY_MOVES = tuple(m for m in MOVES if m != OFF_TOPIC)
 HIGH_CONFIDENCE = 0.7
+# Extra out-of-scope / nonsense probes for the safety figure (not training data, not the
+# held-out set): requests to an assistant, tech talk, chit-chat with days and people, noise.
+PROBES = (
+    "Could you set an alarm for quarter to eight?", "Play the new Taylor Swift album.",
+    "Remind me at noon to take the bins out.", "How many ounces in a pound?",
+    "The video call keeps freezing on my end.", "Is my camera on?",
+    "What version of Python are you written in?", "Did anyone watch the darts on Thursday?",
+    "My cousin is getting married in Italy next spring.", "Cold out this morning, wasn't it?",
+    "What's a good recipe for banana bread?", "Who painted the Mona Lisa?",
+    "gfhdjs", "pppppp", "...???", "asdf jkl qwer", "ha", "lkjlkj lkj",
+    "Tell me about black holes.", "Order more printer ink for the office.",
+)  # fmt: skip
 # Moves whose held-out examples annotate every stated plan detail; entity scores over these
 # alone are not diluted by incidental "today"/"good morning" in greetings and the like.
 PLAN_MOVES = (
@@ -262,17 +281,27 @@ def train_rasa(config: Path, data: Path, out_dir: Path) -> tuple[Path, float]:
     return models[-1], seconds
 
 
-def parse_all(model: Path, texts: list[str]) -> tuple[list[dict[str, Any]], list[float]]:
-    """Load the model in-process and parse every text; returns parses and seconds each."""
+def parse_all(
+    model: Path, texts: list[str], record: list[str] | None = None
+) -> tuple[list[dict[str, Any]], list[float], dict[str, dict[str, Any]]]:
+    """Load the model in-process and parse every text; returns parses and seconds each.
+
+    Texts in `record` are parsed once more (untimed) while the IntentEnsemble's inputs are
+    recorded: DIET's ranking and the linear model's probabilities, keyed by text.
+    """
     warnings.filterwarnings("ignore")
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
+
+    from bot.rasa_ext.nlu import IntentEnsemble
 
     # Rasa logs every parse at debug level through structlog; keep the report readable.
     configure_structlog(logging.ERROR)
     logging.getLogger().setLevel(logging.ERROR)
 
     loop = asyncio.new_event_loop()
+    recorded: dict[str, dict[str, Any]] = {}
+    original = IntentEnsemble.process
     try:
         agent = Agent.load(str(model))
         # Warm-up: the first parse builds TensorFlow graphs; do not time it.
@@ -282,9 +311,89 @@ def parse_all(model: Path, texts: list[str]) -> tuple[list[dict[str, Any]], list
             t0 = time.perf_counter()
             parses.append(loop.run_until_complete(agent.parse_message(text)))
             times.append(time.perf_counter() - t0)
-        return parses, times
+
+        def recording(self: IntentEnsemble, messages: list[Any]) -> list[Any]:
+            for m in messages:
+                linear = self.linear_probabilities([self._text(m)])[0]
+                recorded[m.get("text")] = {
+                    "diet": [dict(r) for r in m.get("intent_ranking") or []],
+                    "linear": {c: float(p) for c, p in zip(self.classes, linear, strict=True)},
+                }
+            return original(self, messages)
+
+        IntentEnsemble.process = recording  # type: ignore[method-assign]
+        for text in record or []:
+            loop.run_until_complete(agent.parse_message(text))
+        return parses, times, recorded
     finally:
+        IntentEnsemble.process = original  # type: ignore[method-assign]
         loop.close()
+
+
+def pipeline_settings(config: Path) -> dict[str, float]:
+    """diet_weight and the FallbackClassifier thresholds of a config.yml."""
+    doc = yaml.safe_load(config.read_text(encoding="utf-8"))
+    out = {"diet_weight": 0.0, "threshold": 0.3, "ambiguity_threshold": 0.1}
+    for comp in doc.get("pipeline") or []:
+        if str(comp.get("name", "")).endswith("IntentEnsemble"):
+            out["diet_weight"] = float(comp.get("diet_weight", 0.3))
+        if comp.get("name") == "FallbackClassifier":
+            out["threshold"] = float(comp.get("threshold", 0.3))
+            out["ambiguity_threshold"] = float(comp.get("ambiguity_threshold", 0.1))
+    return out
+
+
+def mixed_ranking(rec: dict[str, Any], diet_weight: float) -> list[tuple[str, float]]:
+    """The ensemble's ranking re-computed from recorded inputs (as IntentEnsemble.combine)."""
+    linear = rec["linear"]
+    diet = {r["name"]: float(r.get("confidence") or 0.0) for r in rec["diet"]
+            if r.get("name") in linear}  # fmt: skip
+    total = sum(diet.values())
+    if diet_weight <= 0 or total <= 0:
+        mixed = dict(linear)
+    else:
+        mixed = {c: diet_weight * diet.get(c, 0.0) / total + (1 - diet_weight) * p
+                 for c, p in linear.items()}  # fmt: skip
+    return sorted(mixed.items(), key=lambda kv: -kv[1])
+
+
+def with_fallback(
+    ranking: list[tuple[str, float]], threshold: float, ambiguity: float
+) -> tuple[str, float]:
+    """FallbackClassifier's rule: low top confidence or a near tie -> nlu_fallback."""
+    if not ranking:
+        return FALLBACK, 0.0
+    top, conf = ranking[0]
+    second = ranking[1][1] if len(ranking) > 1 else 0.0
+    if conf < threshold or conf - second < ambiguity:
+        return FALLBACK, conf
+    return top, conf
+
+
+def variant_predictions(
+    recs: list[dict[str, Any]], settings: dict[str, float], diet_weight: float | None
+) -> list[tuple[str, float]]:
+    """Predictions of one model variant: diet_weight None = DIET alone, 0 = linear alone."""
+    out = []
+    for rec in recs:
+        if diet_weight is None:
+            ranking = [(r["name"], float(r.get("confidence") or 0.0)) for r in rec["diet"]]
+        else:
+            ranking = mixed_ranking(rec, diet_weight)
+        out.append(with_fallback(ranking, settings["threshold"],
+                                 settings["ambiguity_threshold"]))  # fmt: skip
+    return out
+
+
+def safety(items: list[tuple[str, str, float]]) -> dict[str, Any]:
+    """Of out-of-scope (text, predicted, confidence): how many hit a therapy move >= 0.7."""
+    bad = [(t, p, c) for t, p, c in items if p in THERAPY_MOVES and c >= HIGH_CONFIDENCE]
+    return {
+        "n": len(items),
+        "high_conf_therapy": len(bad),
+        "share": len(bad) / len(items) if items else 0.0,
+        "examples": [{"text": t, "intent": p, "confidence": c} for t, p, c in bad],
+    }
 
 
 def top_intent_without_fallback(parse: dict[str, Any]) -> tuple[str, float]:
@@ -360,8 +469,12 @@ def render(r: dict[str, Any]) -> str:
     add(f"training examples: {r['counts']['train']}   held-out: {r['counts']['heldout']}   "
         f"cue sentences: {r['counts']['cue_sentences']}")  # fmt: skip
     tt = r["timing"]["training_seconds"]
-    add(f"training time: {tt:.1f} s" if tt is not None else "training time: not measured "
-        "(reused model)")  # fmt: skip
+    load = r.get("load_average_during_training")
+    add(f"training time: {tt:.1f} s (2 cores; 1-min load average before/after: {load})"
+        if tt is not None else "training time: not measured (reused model)")  # fmt: skip
+    st = r["settings"]
+    add(f"settings: diet_weight {st['diet_weight']}, fallback threshold {st['threshold']}, "
+        f"ambiguity_threshold {st['ambiguity_threshold']}")  # fmt: skip
     add(f"parse time: median {r['timing']['parse_median_ms']:.1f} ms, "
         f"p95 {r['timing']['parse_p95_ms']:.1f} ms")  # fmt: skip
     add("")
@@ -370,7 +483,17 @@ def render(r: dict[str, Any]) -> str:
         f"{r['baseline']['macro_f1']:.3f}")  # fmt: skip
     add(f"accuracy  Rasa {ri['accuracy']:.3f}   baseline {r['baseline']['accuracy']:.3f}")
     add(f"Rasa without the fallback (top real intent): macro-F1 "
-        f"{r['rasa_no_fallback']['macro_f1']:.3f}; fallback rate {ri['fallback_rate']:.3f}")
+        f"{r['rasa_no_fallback']['macro_f1']:.3f}; fallback rate {ri['fallback_rate']:.3f}, "
+        f"in-scope held-out sent to fallback {r['in_scope_fallback_rate']:.3f}")  # fmt: skip
+    add(f"Rasa beats the baseline: {r['rasa_beats_baseline']}")
+    if r["variants"]:
+        add("same model, parts (fallback thresholds applied to each):")
+        for name, label in (("diet_only", "DIET alone"), ("linear_only", "linear alone"),
+                            ("ensemble_recomputed", "ensemble (recomputed)")):  # fmt: skip
+            v = r["variants"][name]
+            add(f"  {label:22s} macro-F1 {v['macro_f1']:.3f}  accuracy {v['accuracy']:.3f}  "
+                f"off-topic >= {HIGH_CONFIDENCE} on a therapy move "
+                f"{v['off_topic']['high_conf_therapy']}/{v['off_topic']['n']}")  # fmt: skip
     add("")
     add(f"{'intent':22s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>4s}   {'base f1':>7s}")
     for lab in MOVES:
@@ -387,6 +510,11 @@ def render(r: dict[str, Any]) -> str:
         f"{r['off_topic']['high_conf_therapy']}/{r['off_topic']['n']} "
         f"({r['off_topic']['share']:.3f})")  # fmt: skip
     for t in r["off_topic"]["examples"]:
+        add(f"  {t['text']!r} -> {t['intent']} ({t['confidence']:.2f})")
+    pr = r["probes"]
+    add(f"extra out-of-scope probes (bench PROBES) sent to a therapy move with confidence >= "
+        f"{HIGH_CONFIDENCE}: {pr['high_conf_therapy']}/{pr['n']}")  # fmt: skip
+    for t in r["probe_predictions"]:
         add(f"  {t['text']!r} -> {t['intent']} ({t['confidence']:.2f})")
     add("")
     add("entities over all held-out examples, then over the plan moves only "
@@ -416,6 +544,68 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def validate(args: argparse.Namespace) -> int:
+    """Train on 80% of --data, tune diet_weight and fallback thresholds on the other 20%."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(args.data)
+    train_part, val_part = data.train_test_split(train_frac=0.8, random_seed=42)
+    val = [(m.get("text"), m.get("intent")) for m in val_part.intent_examples]
+    lines = [f"validation split: train {len(train_part.intent_examples)}, "
+             f"validate {len(val)} (stratified, seed 42)"]  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="nlu-val-") as tmp:
+        split_file = Path(tmp) / "train_split.yml"
+        split_file.write_text(train_part.nlu_as_yaml(), encoding="utf-8")
+        print("training Rasa NLU on the 80% split ...", flush=True)
+        model, seconds = train_rasa(Path(args.config), split_file, Path(tmp))
+        lines.append(f"training on the split: {seconds:.1f} s")
+        texts = [t for t, _ in val]
+        _, _, recorded = parse_all(model, [], record=texts + list(PROBES))
+    gold = [g for _, g in val]
+    recs = [recorded[t] for t in texts]
+    probe_recs = [recorded[t] for t in PROBES]
+    off_idx = [i for i, g in enumerate(gold) if g == OFF_TOPIC]
+    in_idx = [i for i, g in enumerate(gold) if g != OFF_TOPIC]
+
+    def row(weight: float | None, thr: float, amb: float) -> dict[str, Any]:
+        st = {"threshold": thr, "ambiguity_threshold": amb}
+        vp = variant_predictions(recs, st, weight)
+        pp = variant_predictions(probe_recs, st, weight)
+        preds = [p for p, _ in vp]
+        unsafe = sum(1 for i in off_idx if vp[i][0] in THERAPY_MOVES
+                     and vp[i][1] >= HIGH_CONFIDENCE)  # fmt: skip
+        unsafe += sum(1 for p, c in pp if p in THERAPY_MOVES and c >= HIGH_CONFIDENCE)
+        return {
+            "macro_f1": intent_metrics(gold, preds, MOVES)["macro_f1"],
+            "unsafe": unsafe,
+            "n_out": len(off_idx) + len(pp),
+            "in_scope_fallback": sum(1 for i in in_idx if preds[i] == FALLBACK) / len(in_idx),
+        }
+
+    lines.append("")
+    lines.append("no fallback: weight of DIET (None = DIET alone) -> macro-F1, unsafe")
+    for weight in (None, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0):
+        r = row(weight, 0.0, 0.0)
+        lines.append(f"  {weight!s:5s} macro-F1 {r['macro_f1']:.3f}  "
+                     f"off-topic+probes unsafe {r['unsafe']}/{r['n_out']}")  # fmt: skip
+    lines.append("")
+    lines.append("with fallback: weight, threshold, ambiguity -> macro-F1, in-scope fallback, "
+                 "unsafe")  # fmt: skip
+    for weight in (0.0, 0.2, 0.3, 0.4, 0.5):
+        for thr in (0.3, 0.35, 0.4, 0.45, 0.5):
+            for amb in (0.0, 0.05, 0.1):
+                r = row(weight, thr, amb)
+                lines.append(
+                    f"  w {weight:.1f} thr {thr:.2f} amb {amb:.2f}  macro-F1 {r['macro_f1']:.3f}"
+                    f"  in-scope fallback {r['in_scope_fallback']:.3f}"
+                    f"  unsafe {r['unsafe']}/{r['n_out']}"
+                )
+    text = "\n".join(lines) + "\n"
+    Path(args.validation_out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.nlu_eval", description=__doc__)
     ap.add_argument("--config", default="config.yml")
@@ -426,6 +616,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-train", action="store_true", help="reuse --model, do not train")
     ap.add_argument("--out", default="bench/nlu-report.txt")
     ap.add_argument("--json", default="bench/nlu-report.json")
+    ap.add_argument("--validate", action="store_true",
+                    help="tune diet_weight and fallback thresholds on a split of --data")
+    ap.add_argument("--validation-out", default="bench/nlu-validation.txt")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
 
@@ -434,6 +627,9 @@ def main(argv: list[str] | None = None) -> int:
     cue_set = load_cue_set(args.cues) if Path(args.cues).exists() else []
 
     training_seconds: float | None = None
+    load_during_training: list[float] | None = None
+    if args.validate:
+        return validate(args)
     tmp: tempfile.TemporaryDirectory[str] | None = None
     reuse = args.model and (args.skip_train or Path(args.model).exists())
     if args.skip_train and not args.model:
@@ -445,13 +641,19 @@ def main(argv: list[str] | None = None) -> int:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="nlu-eval-")
         print("training Rasa NLU ...", flush=True)
+        load_before = os.getloadavg()[0]
         model, training_seconds = train_rasa(Path(args.config), Path(args.data), Path(tmp.name))
+        load_during_training = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         print(f"trained in {training_seconds:.1f} s", flush=True)
 
     texts = [e.text for e in heldout]
-    parses, times = parse_all(model, texts + [c["text"] for c in cue_set])
-    h_parses, c_parses = parses[: len(texts)], parses[len(texts) :]
-    h_times = times[: len(texts)]
+    n_h, n_c = len(texts), len(cue_set)
+    parses, times, recorded = parse_all(
+        model, texts + [c["text"] for c in cue_set] + list(PROBES), record=texts
+    )
+    h_parses, c_parses = parses[:n_h], parses[n_h : n_h + n_c]
+    p_parses = parses[n_h + n_c :]
+    h_times = times[:n_h]
 
     gold = [e.intent for e in heldout]
     pred = [(p.get("intent") or {}).get("name") or "" for p in h_parses]
@@ -468,15 +670,38 @@ def main(argv: list[str] | None = None) -> int:
         if e.intent == OFF_TOPIC
     ]
     off_bad = [(t, p, c) for t, p, c in off if p in THERAPY_MOVES and c >= HIGH_CONFIDENCE]
+    probe_items = [
+        (t, (p.get("intent") or {}).get("name") or "",
+         float((p.get("intent") or {}).get("confidence") or 0.0))
+        for t, p in zip(PROBES, p_parses, strict=True)
+    ]  # fmt: skip
+    in_scope = [p for g, p in zip(gold, pred, strict=True) if g != OFF_TOPIC]
 
     base_pred = baseline_predict(train, texts)
     base_m = intent_metrics(gold, base_pred, MOVES)
+
+    # DIET alone and the linear model alone, from the ensemble's recorded inputs.
+    settings = pipeline_settings(Path(args.config))
+    variants: dict[str, Any] = {}
+    if len(recorded) == len(set(texts)):
+        recs = [recorded[t] for t in texts]
+        for name, weight in (("diet_only", None), ("linear_only", 0.0),
+                             ("ensemble_recomputed", settings["diet_weight"])):  # fmt: skip
+            vp = variant_predictions(recs, settings, weight)
+            vm = intent_metrics(gold, [p for p, _ in vp], MOVES)
+            vm["off_topic"] = safety([
+                (e.text, p, c) for e, (p, c) in zip(heldout, vp, strict=True)
+                if e.intent == OFF_TOPIC
+            ])  # fmt: skip
+            variants[name] = vm
 
     g_ents = [e.entities for e in heldout]
     p_ents = [plan_entities_of(p) for p in h_parses]
 
     report: dict[str, Any] = {
         "model": str(model),
+        "settings": settings,
+        "load_average_during_training": load_during_training,
         "counts": {
             "train": len(train),
             "heldout": len(heldout),
@@ -491,6 +716,14 @@ def main(argv: list[str] | None = None) -> int:
         },
         "rasa": rasa_m,
         "rasa_no_fallback": intent_metrics(gold, pred_nf, MOVES),
+        "variants": variants,
+        "in_scope_fallback_rate": (
+            sum(1 for p in in_scope if p == FALLBACK) / len(in_scope) if in_scope else 0.0
+        ),
+        "probes": safety(probe_items),
+        "probe_predictions": [
+            {"text": t, "intent": p, "confidence": c} for t, p, c in probe_items
+        ],
         "baseline": base_m,
         "rasa_beats_baseline": rasa_m["macro_f1"] > base_m["macro_f1"],
         "confusions": [

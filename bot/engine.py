@@ -127,9 +127,18 @@ EXPLORING_MOVES = frozenset(
         "affirm",
     }
 )
-# A question asked twice in a row is noticed; these moves may be repeated naturally.
+# A question asked twice is noticed; these moves may be repeated naturally.
 REPEATABLE = frozenset(
     {"reflect", "affirm", "problem_solve", "specify_plan", "off_topic", "propose_task"}
+)
+# Follow-up questions of the same kind are ordinary ("How did it go?" then "Which days?"),
+# so only a question whose wording nearly matches a recent one counts as asked twice.
+RECENT_QUESTIONS = 4
+SAME_QUESTION = 0.6  # Jaccard overlap of content words
+_WORD_RE = re.compile(r"[a-z']+")
+_FILLER = frozenset(
+    "a an the and or so um uh er just i you your we it to of in on that this is was do did "
+    "how what".split()
 )
 SPECIFIC_ENTITIES: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration", "place",
                                       "person")
@@ -216,6 +225,7 @@ class ClientState:
     barrier_in_play: str | None = None
     activity_by: str | None = None  # "client" | "therapist": who put the activity on the table
     client_ideas: list[str] = field(default_factory=list)  # activities the client offered
+    recent_questions: list[list[str]] = field(default_factory=list)  # [move, words] pairs
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(asdict(self))
@@ -677,7 +687,7 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
         reply, generic = _say_move(ctx, "not_understood")
         return TurnResult(reply, s, ctx.events, generic)
 
-    repeated = s.last_move == move and move not in REPEATABLE
+    repeated = move not in REPEATABLE and _asked_before(s, move, ctx.text)
     prior_count = s.move_counts.get(move, 0)
     s.move_counts[move] = prior_count + 1
     s.last_move = move
@@ -1167,6 +1177,23 @@ def _agreement(ctx: _Ctx, pre: ClientState, detail: str | None = None,
     return objection
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD_RE.findall(text.lower()) if w not in _FILLER}
+
+
+def _asked_before(s: ClientState, move: str, text: str) -> bool:
+    """Whether this question nearly repeats one of the last few; remembers it either way."""
+    words = _words(text)
+    repeated = False
+    for old_move, old_words in s.recent_questions:
+        old = set(old_words)
+        union = words | old
+        if old_move == move and (words == old or len(words & old) / len(union) >= SAME_QUESTION):
+            repeated = True
+    s.recent_questions = (s.recent_questions + [[move, sorted(words)]])[-RECENT_QUESTIONS:]
+    return repeated
+
+
 def _repeat(ctx: _Ctx) -> tuple[str, bool]:
     s, p = ctx.state, ctx.persona
     ctx.events.append(f"repeat_noticed:{ctx.move}")
@@ -1182,10 +1209,13 @@ def _move_line(ctx: _Ctx, detail: str | None = None) -> tuple[str, bool]:
         pending = [b for b in p.barriers if b.id in s.disclosed and b.id not in s.resolved]
         if pending:
             ctx.barrier = pending[0]
-            key = "repeat"
-            with_barrier = [ln for ln in p.lines.get(key, ()) if "{barrier}" in ln]
+            with_barrier = tuple(ln for ln in p.lines.get("repeat", ()) if "{barrier}" in ln)
             if with_barrier:
-                return _say_list(ctx, "recall", tuple(with_barrier), "repeat")
+                return _say_list(ctx, "recall", with_barrier, "repeat")
+            generic = tuple(ln for ln in GENERIC_MOVE_LINES["repeat"] if "{barrier}" in ln)
+            chosen = _choose(ctx, [("recall", generic, True)])
+            if chosen:
+                return chosen
     if move == "review_plan":
         report = p.last_week.report
         s.report_given = True

@@ -561,3 +561,13 @@ def test_shared_names_come_from_moves() -> None:
     assert engine.STATE_KEYS is moves.STATE_KEYS and engine.CONDITIONS is moves.CONDITIONS
     assert set(engine.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
     assert {f"specify_plan.{d}" for d in moves.DETAIL_QUESTIONS} <= set(moves.FIXED_SITUATIONS)
+
+
+def test_follow_up_question_of_the_same_kind_is_not_a_repeat() -> None:
+    p = persona(lines={"repeat": ["You asked me that."], "greet": ["Hi."],
+                       "review_plan": ["Twice.", "Not really."]})
+    res = run(p, [turn("review_plan", text="How did the walks go this week?"),
+                  turn("review_plan", text="Which days did you manage to get out?")])
+    assert not any(e.startswith("repeat_noticed") for e in res[-1].events)
+    again = engine.step(p, res[-1].state, turn("review_plan", text="So how did the walks go?"))
+    assert "repeat_noticed:review_plan" in again.events
