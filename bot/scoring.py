@@ -601,6 +601,11 @@ def _minutes(text: str) -> float | None:
     return None
 
 
+NOT_PLANNING_MOVES = frozenset(
+    {"greet", "set_agenda", "review_plan", "explore_learning", "goodbye", "off_topic"}
+)
+
+
 def d5_specificity(tx: Transcript) -> Result:
     """D5 Specificity.
 
@@ -612,7 +617,9 @@ def d5_specificity(tx: Transcript) -> Result:
         return Result(0, missing="Agree what the client will try, then when, where and for "
                                  "how long.")
     cats = [c for c, names in CATEGORIES.items() if set(names) & fields]
-    ev = _unique([t for t in tx.turns if t.entity_names() & set(PLAN_ENTITIES)]
+    # Details mentioned while reviewing last week ("the walking plan") are not the new plan.
+    ev = _unique([t for t in tx.turns if t.entity_names() & set(PLAN_ENTITIES)
+                  and t.intent not in NOT_PLANNING_MOVES]
                  + tx.with_intent("specify_plan") + tx.with_intent("propose_task")[:1])
     # with_whom only applies when someone is involved; the other five always apply.
     core = [c for c in cats if c != "with whom"]
