@@ -3,7 +3,9 @@
 Run: `.venv/bin/python -m bench.personas`. For every tests/rehearsals/<persona>.yml:
 share of distinct client replies within a rehearsal (1.0 = never repeats), share of turns
 answered by a built-in generic line (a small failure each), and turns to agreement in the
-skilful script. Prints a table and writes bench/personas-report.txt.
+skilful script. The same figures over seeded 30-turn random-trainee walks show how the
+persona holds up off the script (and how often chance alone wins it). Prints a table and
+writes bench/personas-report.txt.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.persona import PersonaError, load_persona
-from bot.rehearsal import Transcript, load_scripts, run_script
+from bot.rehearsal import Transcript, load_scripts, random_walk, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 REHEARSALS = ROOT / "tests" / "rehearsals"
@@ -29,7 +31,14 @@ class Row:
     generic: float  # generic turns / all turns, over all scripts
     turns_to_agreement: int | None  # skilful script (or first script expected to agree)
     outcomes_ok: int  # scripts whose outcome matches `expect`
+    walk_distinct: float = 0.0  # the same over random 30-turn walks
+    walk_generic: float = 0.0
+    walk_agreed: float = 0.0  # share of random walks the client agreed in
     note: str = ""
+
+
+WALKS = 30
+WALK_TURNS = 30
 
 
 def distinct_share(t: Transcript) -> float:
@@ -55,18 +64,25 @@ def measure(path: Path) -> Row:
     skilful = next((t for s, t in runs if s.name == "skilful"), None) or next(
         (t for s, t in runs if s.expect == "agreed"), None)
     ok = sum(1 for s, t in runs if t.agreed == (s.expect == "agreed"))
+    walks = [random_walk(persona, seed, WALK_TURNS) for seed in range(WALKS)]
+    walk_turns = sum(len(w.replies) for w in walks)
     return Row(sf.persona, len(runs), distinct, generic,
-               turns_to_agreement(skilful) if skilful else None, ok)
+               turns_to_agreement(skilful) if skilful else None, ok,
+               walk_distinct=sum(len(set(w.replies)) / len(w.replies) for w in walks) / WALKS,
+               walk_generic=sum(w.generic for w in walks) / walk_turns,
+               walk_agreed=sum(w.agreed for w in walks) / WALKS)
 
 
 def render(rows: list[Row]) -> str:
     head = f"{'persona':<10} {'scripts':>7} {'distinct':>9} {'generic':>8} {'agree@turn':>10} " \
-           f"{'outcomes':>9}"
+           f"{'outcomes':>9} | {'walk-dist':>9} {'walk-gen':>8} {'walk-won':>8}"
     lines = [
         "Persona rehearsal benchmark (scripted rehearsals in tests/rehearsals/)",
         "distinct = share of distinct client replies within a rehearsal (mean over scripts)",
         "generic  = share of turns answered by a built-in generic line (lower is better)",
         "agree@turn = trainee turn at which the skilful script reached agreement",
+        f"walk-*   = the same over {WALKS} seeded {WALK_TURNS}-turn random-trainee walks; "
+        "walk-won = share of walks the client agreed in",
         "",
         head,
         "-" * len(head),
@@ -75,7 +91,8 @@ def render(rows: list[Row]) -> str:
         agree = "-" if r.turns_to_agreement is None else str(r.turns_to_agreement)
         lines.append(
             f"{r.persona:<10} {r.scripts:>7} {r.distinct:>9.2f} {r.generic:>8.2f} {agree:>10} "
-            f"{r.outcomes_ok:>5}/{r.scripts:<3}" + (f"  {r.note}" if r.note else "")
+            f"{r.outcomes_ok:>5}/{r.scripts:<3} | {r.walk_distinct:>9.2f} {r.walk_generic:>8.3f} "
+            f"{r.walk_agreed:>8.2f}" + (f"  {r.note}" if r.note else "")
         )
     return "\n".join(lines) + "\n"
 

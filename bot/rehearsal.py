@@ -7,6 +7,7 @@ model. Cues come from `bot.cues.detect_cues(text)`; explicit `cues:` in a turn w
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,76 @@ def format_transcript(t: Transcript) -> str:
     lines.append(f"CLIENT (end): {t.closing}  {t.closing_events}")
     lines.append(f"agreed: {t.agreed}; plan: {t.final_state.get('plan')}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- random trainee
+
+GENERIC_VALUES: dict[str, list[str]] = {
+    "activity": ["a walk", "a thought record", "a diary", "a breathing exercise",
+                 "calling a friend", "reading", "a to-do list"],
+    "day": ["Monday", "weekdays", "at the weekend", "Tuesday and Thursday", "every day"],
+    "time_of_day": ["in the morning", "after work", "before bed", "at lunchtime",
+                    "in the evening"],
+    "frequency": ["every day", "twice", "three times this week", "once"],
+    "duration": ["ten minutes", "half an hour", "five minutes", "an hour", "two minutes"],
+    "place": ["at home", "in the park", "at work", "in the kitchen"],
+    "person": ["a friend", "your partner", "your sister"],
+}
+TEXTS = ("", "How confident are you, on a scale of 0 to 10?", "When would suit you?",
+         "Where would you do it?", "How long for?", "How often?")
+RANDOM_MOVES = tuple(m for m in moves.MOVES if m != "goodbye")  # goodbye ends the session
+
+
+def _value_pool(persona: Persona) -> dict[str, list[str]]:
+    pool = {k: list(v) for k, v in GENERIC_VALUES.items()}
+    limits = persona.task_limits
+    pool["activity"] += list(limits.preferred_activities)
+    for ent, value in {**limits.counter_offer, **limits.preferences}.items():
+        pool.setdefault(ent, []).append(str(value))
+    for barrier in persona.barriers:
+        for ent, values in barrier.resolved_by.details.items():
+            pool.setdefault(ent, []).extend(values)
+    return pool
+
+
+@dataclass
+class Walk:
+    """A random trainee's session: whether the client agreed, and what it said."""
+
+    agreed: bool
+    replies: list[str]
+    generic: int
+
+
+def random_walk(persona: Persona, seed: int, turns: int = 25, only: str | None = None) -> Walk:
+    """A seeded session of random moves, details and cues: the negative control.
+
+    The entity pool includes the persona's own preferred activities and the details that
+    resolve its barriers, so a random trainee is given every chance of luck.
+    With `only`, every turn is that move said as an order (directive, no question).
+    """
+    rng = random.Random(seed)
+    pool = _value_pool(persona)
+    state = engine.start(persona, seed).state
+    replies: list[str] = []
+    generic = 0
+    for _ in range(turns):
+        move = only or rng.choice(RANDOM_MOVES)
+        entities: list[dict[str, Any]] = []
+        for _ in range(rng.choice((0, 0, 1, 2, 3))):
+            ent = rng.choice(sorted(pool))
+            entities.append({"entity": ent, "value": rng.choice(pool[ent])})
+        cues = {"question": rng.choice(moves.QUESTION_KINDS),
+                "directive": rng.random() < 0.3, "homework_term": rng.random() < 0.15,
+                "collaborative": rng.random() < 0.3, "tentative": rng.random() < 0.3}
+        if only:
+            cues.update(directive=True, collaborative=False, tentative=False, question="none")
+        turn = engine.TurnInput(text=rng.choice(TEXTS), intent=move, entities=entities,
+                                cues=cues)
+        result = engine.step(persona, state, turn)
+        state = result.state
+        replies.append(result.reply)
+        generic += result.generic
+        if "plan_agreed" in result.events:
+            return Walk(True, replies, generic)
+    return Walk(False, replies, generic)

@@ -36,6 +36,7 @@ def _context() -> ExecutionContext:
 
 @pytest.fixture()
 def trained(tmp_path: Path) -> tuple[LocalModelStorage, Resource, dict]:
+    (tmp_path / "storage").mkdir()
     storage = LocalModelStorage(tmp_path / "storage")
     resource = Resource("intent_ensemble")
     config = {"diet_weight": 0.5}
@@ -122,6 +123,7 @@ def test_ranking_length_truncates(trained) -> None:
 
 
 def test_untrained_storage_leaves_message_alone(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
     storage = LocalModelStorage(tmp_path / "empty")
     component = IntentEnsemble.load(
         IntentEnsemble.get_default_config(), storage, Resource("missing"), _context()

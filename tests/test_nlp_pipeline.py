@@ -116,3 +116,14 @@ def test_tidy_keeps_entities_without_offsets() -> None:
     ents = [{"entity": "day", "value": "monday"}, {"entity": "day", "value": "Monday"},
             {"entity": "weird", "value": None}]
     assert [e["value"] for e in tidy_entities(ents)] == ["Monday", None]
+
+
+def test_config_places_intent_ensemble_between_diet_and_fallback() -> None:
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [c["name"] for c in doc["pipeline"]]
+    ens = names.index("bot.rasa_ext.nlu.IntentEnsemble")
+    assert names.index("DIETClassifier") < ens < names.index("FallbackClassifier")
+    weight = next(c for c in doc["pipeline"] if c["name"].endswith("IntentEnsemble"))
+    assert 0.0 <= float(weight.get("diet_weight", 0.3)) <= 1.0

@@ -15,14 +15,13 @@ dan 0.02, jordan 0.02, alex / leo / nora / ruth 0.00.
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot import engine, moves
+from bot import engine
 from bot.persona import Persona, load_persona
+from bot.rehearsal import random_walk
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONA_FILES = sorted((ROOT / "data" / "personas").glob("*.yml"))
@@ -30,57 +29,9 @@ WALKS = 50
 TURNS = 25
 MAX_SHARE = 0.10
 
-GENERIC_VALUES: dict[str, list[str]] = {
-    "activity": ["a walk", "a thought record", "a diary", "a breathing exercise",
-                 "calling a friend", "reading", "a to-do list"],
-    "day": ["Monday", "weekdays", "at the weekend", "Tuesday and Thursday", "every day"],
-    "time_of_day": ["in the morning", "after work", "before bed", "at lunchtime",
-                    "in the evening"],
-    "frequency": ["every day", "twice", "three times this week", "once"],
-    "duration": ["ten minutes", "half an hour", "five minutes", "an hour", "two minutes"],
-    "place": ["at home", "in the park", "at work", "in the kitchen"],
-    "person": ["a friend", "your partner", "your sister"],
-}
-TEXTS = ("", "How confident are you, on a scale of 0 to 10?", "When would suit you?",
-         "Where would you do it?", "How long for?", "How often?")
-RANDOM_MOVES = tuple(m for m in moves.MOVES if m != "goodbye")  # goodbye ends the session
-
-
-def _value_pool(persona: Persona) -> dict[str, list[str]]:
-    pool = {k: list(v) for k, v in GENERIC_VALUES.items()}
-    limits = persona.task_limits
-    pool["activity"] += list(limits.preferred_activities)
-    for ent, value in {**limits.counter_offer, **limits.preferences}.items():
-        pool.setdefault(ent, []).append(str(value))
-    for barrier in persona.barriers:
-        for ent, values in barrier.resolved_by.details.items():
-            pool.setdefault(ent, []).extend(values)
-    return pool
-
-
 def _walk(persona: Persona, seed: int, only: str | None = None) -> bool:
     """True when the client agreed to a plan at any point of the walk."""
-    rng = random.Random(seed)
-    pool = _value_pool(persona)
-    state = engine.start(persona, seed).state
-    for _ in range(TURNS):
-        move = only or rng.choice(RANDOM_MOVES)
-        entities: list[dict[str, Any]] = []
-        for _ in range(rng.choice((0, 0, 1, 2, 3))):
-            ent = rng.choice(sorted(pool))
-            entities.append({"entity": ent, "value": rng.choice(pool[ent])})
-        cues = {"question": rng.choice(moves.QUESTION_KINDS),
-                "directive": rng.random() < 0.3, "homework_term": rng.random() < 0.15,
-                "collaborative": rng.random() < 0.3, "tentative": rng.random() < 0.3}
-        if only:
-            cues.update(directive=True, collaborative=False, tentative=False, question="none")
-        turn = engine.TurnInput(text=rng.choice(TEXTS), intent=move, entities=entities,
-                                cues=cues)
-        result = engine.step(persona, state, turn)
-        state = result.state
-        if "plan_agreed" in result.events:
-            return True
-    return False
+    return random_walk(persona, seed, TURNS, only).agreed
 
 
 @pytest.mark.parametrize("path", PERSONA_FILES, ids=[p.stem for p in PERSONA_FILES])
