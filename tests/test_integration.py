@@ -133,3 +133,20 @@ def test_bad_input_gets_a_reply_and_the_rehearsal_goes_on(servers: Servers) -> N
     assert say(servers, sender, "How did last week go?")[0]
     _, session = get(servers, f"/api/sessions/{sender}")
     assert session["turns"][-1]["trainee"] == "How did last week go?"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[1, 2]", b"not json", b'{"sender": "x"}', b'{"sender": "x", "message": 5}',
+     b'{"sender": {"a": 1}, "message": "hi"}',
+     ('{"sender": "x", "message": "' + "y" * 6000 + '"}').encode()],
+)
+def test_malformed_requests_get_a_clear_400(servers: Servers, body: bytes) -> None:
+    request = urllib.request.Request(
+        f"{servers.url}/webhooks/rest/webhook", data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert error.value.code == 400
+    assert json.load(error.value)["error"]
