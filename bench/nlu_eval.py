@@ -302,6 +302,21 @@ def parse_all(
     loop = asyncio.new_event_loop()
     recorded: dict[str, dict[str, Any]] = {}
     original = IntentEnsemble.process
+    current: list[str | None] = [None]  # the text being recorded; None = not recording
+
+    def recording(self: IntentEnsemble, messages: list[Any]) -> list[Any]:
+        if current[0] is not None and self.classes:
+            for m in messages:
+                linear = self.linear_probabilities([self._text(m)])[0]
+                recorded[current[0]] = {
+                    "diet": [dict(r) for r in m.get("intent_ranking") or []],
+                    "linear": {c: float(p) for c, p in zip(self.classes, linear, strict=True)},
+                }
+        return original(self, messages)
+
+    # Rasa's graph nodes bind the component's method when the model is loaded, so the
+    # recorder goes in first; it costs nothing while `current` is None (timed parses).
+    IntentEnsemble.process = recording  # type: ignore[method-assign]
     try:
         agent = Agent.load(str(model))
         # Warm-up: the first parse builds TensorFlow graphs; do not time it.
@@ -311,18 +326,8 @@ def parse_all(
             t0 = time.perf_counter()
             parses.append(loop.run_until_complete(agent.parse_message(text)))
             times.append(time.perf_counter() - t0)
-
-        def recording(self: IntentEnsemble, messages: list[Any]) -> list[Any]:
-            for m in messages:
-                linear = self.linear_probabilities([self._text(m)])[0]
-                recorded[m.get("text")] = {
-                    "diet": [dict(r) for r in m.get("intent_ranking") or []],
-                    "linear": {c: float(p) for c, p in zip(self.classes, linear, strict=True)},
-                }
-            return original(self, messages)
-
-        IntentEnsemble.process = recording  # type: ignore[method-assign]
         for text in record or []:
+            current[0] = text
             loop.run_until_complete(agent.parse_message(text))
         return parses, times, recorded
     finally:
@@ -490,7 +495,10 @@ def render(r: dict[str, Any]) -> str:
         add("same model, parts (fallback thresholds applied to each):")
         for name, label in (("diet_only", "DIET alone"), ("linear_only", "linear alone"),
                             ("ensemble_recomputed", "ensemble (recomputed)")):  # fmt: skip
-            v = r["variants"][name]
+            v = r["variants"].get(name)
+            if v is None:
+                add(f"  {label:22s} (no intent ranking from DIET in this config)")
+                continue
             add(f"  {label:22s} macro-F1 {v['macro_f1']:.3f}  accuracy {v['accuracy']:.3f}  "
                 f"off-topic >= {HIGH_CONFIDENCE} on a therapy move "
                 f"{v['off_topic']['high_conf_therapy']}/{v['off_topic']['n']}")  # fmt: skip
@@ -553,13 +561,18 @@ def validate(args: argparse.Namespace) -> int:
     val = [(m.get("text"), m.get("intent")) for m in val_part.intent_examples]
     lines = [f"validation split: train {len(train_part.intent_examples)}, "
              f"validate {len(val)} (stratified, seed 42)"]  # fmt: skip
+    texts = [t for t, _ in val]
     with tempfile.TemporaryDirectory(prefix="nlu-val-") as tmp:
-        split_file = Path(tmp) / "train_split.yml"
-        split_file.write_text(train_part.nlu_as_yaml(), encoding="utf-8")
-        print("training Rasa NLU on the 80% split ...", flush=True)
-        model, seconds = train_rasa(Path(args.config), split_file, Path(tmp))
-        lines.append(f"training on the split: {seconds:.1f} s")
-        texts = [t for t, _ in val]
+        if args.model and Path(args.model).exists():
+            model = Path(args.model)  # a model trained earlier on this split
+        else:
+            split_file = Path(tmp) / "train_split.yml"
+            split_file.write_text(train_part.nlu_as_yaml(), encoding="utf-8")
+            print("training Rasa NLU on the 80% split ...", flush=True)
+            model, seconds = train_rasa(Path(args.config), split_file, Path(tmp))
+            lines.append(f"training on the split: {seconds:.1f} s")
+            if args.model:
+                Path(args.model).write_bytes(model.read_bytes())
         _, _, recorded = parse_all(model, [], record=texts + list(PROBES))
     gold = [g for _, g in val]
     recs = [recorded[t] for t in texts]
@@ -685,8 +698,11 @@ def main(argv: list[str] | None = None) -> int:
     variants: dict[str, Any] = {}
     if len(recorded) == len(set(texts)):
         recs = [recorded[t] for t in texts]
+        has_diet = any(rec["diet"] for rec in recs)  # no: DIET is set to entities only
         for name, weight in (("diet_only", None), ("linear_only", 0.0),
                              ("ensemble_recomputed", settings["diet_weight"])):  # fmt: skip
+            if name == "diet_only" and not has_diet:
+                continue
             vp = variant_predictions(recs, settings, weight)
             vm = intent_metrics(gold, [p for p, _ in vp], MOVES)
             vm["off_topic"] = safety([

@@ -201,9 +201,10 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         return {
             # Weight of DIET's ranking in the average; the rest goes to the linear model.
             # Ignored (linear model alone) when no earlier component set an intent ranking.
-            "diet_weight": 0.3,
-            # Inverse regularisation strength of the logistic regression.
-            "C": 10.0,
+            "diet_weight": 0.2,
+            # Inverse regularisation strength of the logistic regression (validation split:
+            # 100 gives sharper, still safe probabilities than 10 at the same accuracy).
+            "C": 100.0,
             "max_iter": 3000,
             "word_ngram_range": [1, 2],
             "char_ngram_range": [2, 5],
