@@ -41,7 +41,9 @@ stop() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+# Ctrl-C or a TERM is the normal way to stop: both servers go, and the exit is clean.
+trap 'stop; echo "==> stopped"; exit 0' INT TERM
+trap stop EXIT
 
 "$PY" -m bot upgrade-db
 "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions >var/log/actions.log 2>&1 &
