@@ -111,6 +111,14 @@ CHECK_MOVES = frozenset(
     }
 )
 PUSH_MOVES = frozenset({"propose_task", "summarize_plan", "elicit_feedback", "written_summary"})
+# Plan slots the NLU confuses with one another (see _slot_values).
+LOOSE_SLOTS: tuple[str, ...] = ("activity", "day", "time_of_day", "place", "person")
+# Moves of the problem-solving family: once the client has named an obstacle, "What if it
+# were on your days off?" is problem-solving in substance whether it is read as a proposal,
+# a detail question or a request for permission (the NLU confuses them, and so do human
+# raters). Asked openly or tentatively while a named barrier is open, they count as
+# problem_solve for resolving that barrier and as exploring for an objection.
+SOLVING_FAMILY = frozenset({"problem_solve", "propose_task", "specify_plan", "ask_permission"})
 PRESSURE_MOVES = frozenset({"propose_task", "summarize_plan", "written_summary"})
 # Moves that open the topic again after an objection, so a later proposal is not pressure.
 EXPLORING_MOVES = frozenset(
@@ -432,6 +440,7 @@ class _Ctx:
     closed_counts: bool = False  # a closed question the client reacts to as one
     open_asked: bool = False  # an open question or a scale question
     disclosed_now: bool = False  # this turn's main line is a barrier disclosure
+    solving: bool = False  # a problem-solving question about a named, open barrier
 
     def values(self) -> dict[str, str]:
         vals: dict[str, str] = {}
@@ -663,14 +672,6 @@ def finish(persona: Persona, state: ClientState) -> TurnResult:
     return TurnResult(reply, s, events, generic)
 
 
-def comment(persona: Persona, state: ClientState) -> str:
-    """The client's own view for the scorecard (1-2 sentences)."""
-    s = ClientState.from_dict(state.to_dict())
-    ctx = _Ctx(persona, s, "comment", {})
-    key = "comment.agreed" if s.plan.get("agreed") else "comment.not_agreed"
-    return _say_move(ctx, key)[0]
-
-
 def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     s = ClientState.from_dict(state.to_dict())
     s.turn += 1
@@ -681,6 +682,7 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     ctx.open_asked = cues.get("question") == "open" or scale_question
     ctx.closed_counts = cues.get("question") == "closed" and not (
         move in CLOSED_QUESTION_EXEMPT or (move == "elicit_feedback" and scale_question))
+    ctx.solving = _solving(s, move, cues)
 
     if move == moves.FALLBACK or move not in moves.MOVES or turn.confidence < LOW_CONFIDENCE:
         ctx.events.append("not_understood")
@@ -781,6 +783,15 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
 # ---------------------------------------------------------------- turn stages
 
 
+def _solving(s: ClientState, move: str, cues: dict[str, Any]) -> bool:
+    """Whether this turn works on an obstacle the client has named (see SOLVING_FAMILY)."""
+    if move not in SOLVING_FAMILY or cues.get("directive"):
+        return False
+    if move != "problem_solve" and not (cues.get("question") == "open" or cues.get("tentative")):
+        return False  # a flat proposal or instruction is not an invitation to solve it together
+    return any(b not in s.resolved for b in s.disclosed)
+
+
 def _phase(ctx: _Ctx) -> None:
     s = ctx.state
     new = PHASE_OF_MOVE.get(ctx.move)
@@ -823,9 +834,9 @@ def _flags(ctx: _Ctx, cues: dict[str, Any]) -> None:
     ) and not cues.get("directive"):
         s.client_shaped = True
     # Answering an objection with a rationale counts only if it invites a response.
-    if move in EXPLORING_MOVES and (
+    if ctx.solving or (move in EXPLORING_MOVES and (
         move not in ("give_rationale", "link_to_goals") or cues.get("question") != "none"
-    ):
+    )):
         s.objection_pending = None
     # A lecture is rationale/proposal after rationale/proposal without asking anything.
     if move in ("give_rationale", "propose_task") and cues.get("question") == "none":
@@ -927,7 +938,7 @@ def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
     # Pressure: pushing again after an objection or refusal, with nothing explored in between
     # and nothing changed (or changed to something the client has already said is too much).
     if move in PRESSURE_MOVES and (s.objection_pending or s.refused) \
-            and not cues.get("tentative") \
+            and not cues.get("tentative") and not ctx.solving \
             and (not plan_changed or not within_limits(p, s.plan)):
         fired.append("pressure")
     if s.lecture_run >= 2:  # the lecture is what the client reacts to, not its wording
@@ -1039,7 +1050,7 @@ def _barriers(ctx: _Ctx, plan_changed: bool) -> tuple[str, bool] | None:
     for b in p.barriers:
         if b.id not in s.disclosed or b.id in s.resolved:
             continue
-        if _resolves(b, move, s.plan, plan_changed):
+        if _resolves(b, move, s.plan, plan_changed, ctx.solving):
             s.resolved.append(b.id)
             s.barrier_in_play = b.id
             _apply(s, {"willingness": 0.08, "hope": 0.05})
@@ -1066,12 +1077,28 @@ def _barriers(ctx: _Ctx, plan_changed: bool) -> tuple[str, bool] | None:
     return None
 
 
-def _resolves(b: Barrier, move: str, plan: dict[str, Any], plan_changed: bool) -> bool:
+def _resolves(b: Barrier, move: str, plan: dict[str, Any], plan_changed: bool,
+              solving: bool = False) -> bool:
+    by_move = move in b.resolved_by.moves or (solving and "problem_solve" in b.resolved_by.moves)
     details = b.resolved_by.details
     if details:
-        matched = any(_contains_any(plan.get(ent), vals) for ent, vals in details.items())
-        return matched and (move in b.resolved_by.moves or move in PLAN_MOVES)
-    return move in b.resolved_by.moves
+        matched = any(_contains_any(value, vals) for ent, vals in details.items()
+                      for value in _slot_values(plan, ent))
+        return matched and (by_move or move in PLAN_MOVES)
+    return by_move
+
+
+def _slot_values(plan: dict[str, Any], ent: str) -> list[Any]:
+    """Plan values a barrier's `resolved_by.details` entry is matched against.
+
+    The client hears words, not slots: "in the van" solves "Carol will see" whether the
+    NLU labelled it a place or an activity. Among the what/when/where/who slots a detail
+    counts in any of them; duration and frequency stay strict, since a number there
+    ("five minutes") means something else than a time of day ("five").
+    """
+    if ent not in LOOSE_SLOTS:
+        return [plan.get(ent)]
+    return [plan.get(e) for e in LOOSE_SLOTS]
 
 
 def _counter_offer(ctx: _Ctx) -> dict[str, str]:

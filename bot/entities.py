@@ -104,6 +104,16 @@ def patterns() -> list[dict[str, Any]]:
            _in("weekend", "weekends", "weekdays")),
         _p("day", "during", "the", "week"),
         _p("day", "in", "the", "week"),
+        # Shift workers plan around days off (sam.yml): "on your days off", "a day off".
+        _p("day", _in("on", "at", "over", "during", "for", op="?"),
+           _in("your", "my", "the", "a", "his", "her", "their", "our", op="?"),
+           _in("day", "days"), "off"),
+        _p("day", _in("on", "at", "over", "during", op="?"),
+           _in("your", "my", "the", "an", "his", "her", "their", "our", op="?"),
+           "off", _in("day", "days")),
+        _p("day", _in("on", "at", "over", "during", op="?"),
+           _in("your", "my", "the", "a", "his", "her", "their", "our", op="?"),
+           "rest", _in("day", "days")),
     ]
     # ---- time of day
     parts = _in("morning", "mornings", "afternoon", "afternoons", "evening", "evenings",
@@ -119,7 +129,12 @@ def patterns() -> list[dict[str, Any]]:
         _p("time_of_day", _in("after", "before"), _in("your", "my", "the"),
            _in("breakfast", "lunch", "dinner", "tea", "supper", "shift", "work", "run",
                "commute", "coffee", "shower")),
-        _p("time_of_day", "after", "the", "school", "run"),
+        _p("time_of_day", _in("after", "before", op="?"), _in("the", "your", "my", op="?"),
+           "school", _in("-", op="?"), _in("run", "drop", "dropoff", "drop-off")),
+        _p("time_of_day", _in("after", "before", op="?"), _in("the", "your", "my", op="?"),
+           "school", "drop", "-", "off"),
+        _p("time_of_day", _in("after", "before", op="?"), _in("the", "your", "my", op="?"),
+           "school", "drop", "off"),
         _p("time_of_day", _in("at", "during", "on", "over"), _in("your", "my", "the", op="?"),
            "lunch", _in("break", "hour", op="?")),
         _p("time_of_day", "lunch", "break"),
@@ -337,6 +352,8 @@ def _norm_day(t: str) -> str:
         base = w[:-1] if w.endswith("s") and w[:-1] in DAYS else w
         if base in DAYS:
             return DAYS[base]
+    if re.search(r"\b(days? off|off days?|rest days?)\b", t):
+        return "days off"
     if "weekday" in t or re.search(r"\b(during|in) the week\b", t):
         return "weekdays"
     if "weekend" in t:
@@ -361,6 +378,8 @@ def _norm_time(t: str) -> str:
     m = re.search(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(o'?clock)?$", t)
     if m and re.fullmatch(r"(at |around |about |by )?" + re.escape(m[0]), t):
         return f"{int(m[1]):02d}:{m[2] or '00'}"
+    if re.search(r"\bschool[\s-]*(run|drop[\s-]*off|dropoff|drop)\b", t):
+        return ("before" if t.startswith("before") else "after") + " the school run"
     if re.search(r"\b(bed|bedtime)\b", t) and not re.search(r"\bafter\b", t):
         return "before bed"
     if re.search(r"\blunch", t) and not re.search(r"\b(after|before)\b", t):
@@ -372,8 +391,12 @@ def _norm_time(t: str) -> str:
     m = re.search(r"\b(morning|afternoon|evening|night)s?\b", t)
     if m and not re.search(r"\b(after|before)\b", t):
         return m[1]
-    t = re.sub(r"^(at|in|during|on|around|about|by) (the |your |my )?", "", t)
-    t = re.sub(r"\b(my|the) (breakfast|lunch|dinner|tea|supper|work|shift)\b", r"\2", t)
+    # A recognised meal/work anchor loses its determiner ("after my shift" -> "after shift");
+    # any other phrase keeps its words, preposition included: the engine matches persona
+    # details ("in the van", "end of the shift") as substrings of this value.
+    t = re.sub(r"^(after|before) (my|the|your) (breakfast|lunch|dinner|tea|supper|work|shift)\b",
+               r"\1 \3", t)
+    t = re.sub(r"^(at|during|around|about|by) (?=(breakfast|lunch|dinner|tea|supper)\b)", "", t)
     return re.sub(r"\bmy\b", "your", t)
 
 
@@ -454,3 +477,48 @@ def expand(entity: str, text: str) -> list[tuple[str, str]]:
     elif entity == "time_of_day" and re.match(r"^(tomorrow|this) ", low):
         out.append(("day", "tomorrow" if low.startswith("tomorrow") else "today"))
     return out
+
+
+# ---------------------------------------------------------------- plausibility of learned values
+
+# Words that never make a plan detail on their own ("on", "go", "it"): DIET tags them when it
+# splits a phrase, and the engine would put "day: on" into the plan.
+FUNCTION_WORDS: frozenset[str] = frozenset(
+    "a an the on at in of for to by with from into onto over under about around after before "
+    "during and or but so then if it its it's that this these those them they there here you "
+    "your my me i we us our he she his her him their go goes going went gone do does did doing "
+    "done try tried trying work works get got make be is are was were been have has had can "
+    "could would will should might may maybe just really also too not no yes ok okay up out "
+    "off some any one thing things stuff something anything what how when where which who "
+    "why".split()
+)
+
+_TIME_WORDS = ("morning", "afternoon", "evening", "night", "lunch", "before bed")
+_DAY_VALUES = frozenset(
+    {*DAYS.values(), "weekdays", "weekend", "today", "tomorrow", "tonight", "days off"}
+)
+
+
+def only_function_words(text: str) -> bool:
+    """True when every word of `text` is a function word (or there are no words)."""
+    words = re.findall(r"[a-z0-9']+", _clean(text))
+    return all(w in FUNCTION_WORDS for w in words)
+
+
+def recognised(entity: str, text: str) -> bool:
+    """Whether `text` normalises to a canonical value of a closed class (day, time_of_day,
+    frequency, duration); other classes are recognised when they are not only function words.
+    """
+    if only_function_words(text):
+        return False
+    value = normalize(entity, text)
+    if entity == "day":
+        return value in _DAY_VALUES
+    if entity == "time_of_day":
+        return (value in _TIME_WORDS or bool(re.fullmatch(r"\d{2}:\d{2}", value))
+                or bool(re.fullmatch(r"(after|before) (\w+|the school run)", value)))
+    if entity == "frequency":
+        return times_per_week(value) is not None
+    if entity == "duration":
+        return minutes(value) is not None
+    return True

@@ -166,7 +166,10 @@ FIXED_SITUATIONS: tuple[str, ...] = (
     "comment.agreed",
     "comment.not_agreed",
     "check_understanding.agreed",  # the client restates the plan it has just agreed to
-) + tuple(f"specify_plan.{d}" for d in DETAIL_QUESTIONS)
+) + tuple(f"specify_plan.{d}" for d in DETAIL_QUESTIONS) + tuple(
+    # The scorecard comment when the plan was not agreed, by the first condition unmet at
+    # the end (bot/ratings.py); falls back to comment.not_agreed.
+    f"comment.not_agreed.{c}" for c in NOT_YET_KEYS)
 
 # Conditions a trigger group (`triggers.all`) may add besides moves, cues and task.
 TRIGGER_CONTEXT: tuple[str, ...] = ("phase",)

@@ -12,6 +12,9 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot import engine
+from bot.persona import Persona
+
 # The items, in display order, in one place.
 ITEMS: tuple[str, ...] = (
     "engagement_quantity",
@@ -97,12 +100,18 @@ def _persona_lines(persona: Any, situation: str) -> list[str]:
     return []
 
 
-def _fill(line: str, plan: Mapping[str, Any], persona: Any) -> str | None:
+def _fill(line: str, plan: Mapping[str, Any], persona: Any,
+          extra: Mapping[str, str] | None = None) -> str | None:
     """Fill {placeholders} from the plan; a line with a placeholder lacking a value is skipped."""
     values: dict[str, str] = {k: str(v) for k, v in plan.items() if v and k != "agreed"}
+    values.update(extra or {})
     name = persona.get("name") if isinstance(persona, Mapping) else getattr(persona, "name", None)
     if name:
         values["name"] = str(name)
+    goals = persona.get("goals") if isinstance(persona, Mapping) else getattr(
+        persona, "goals", None)
+    if goals:
+        values["goal"] = str(list(goals)[0])
     for key in PLACEHOLDER_RE.findall(line):
         if key not in values:
             return None
@@ -135,16 +144,65 @@ def _composed_comment(final_state: Mapping[str, Any], items: Mapping[str, int]) 
     return f"{first} {second}"
 
 
+def _first_unmet(persona: object | None, state: Mapping[str, Any]) -> str | None:
+    """The first agreement condition the final state misses (engine order), if knowable."""
+    if not isinstance(persona, Persona):
+        return None
+    unmet = engine.unmet_conditions(persona, engine.ClientState.from_dict(dict(state)))
+    return unmet[0] if unmet else None
+
+
+def _open_barrier(persona: object, state: Mapping[str, Any]) -> str | None:
+    """Summary of a barrier the client named that was left unsolved (required ones first)."""
+    open_ids = [b for b in state.get("disclosed") or [] if b not in (state.get("resolved") or [])]
+    barriers = list(getattr(persona, "barriers", ()) or ())
+    if not open_ids or not barriers:
+        return None
+    agreement = getattr(persona, "agreement", None)
+    required = list((getattr(agreement, "requires", {}) or {}).get("barriers_resolved") or [])
+    ranked = sorted(open_ids, key=lambda b: (b not in required, open_ids.index(b)))
+    by_id = {getattr(b, "id", None): b for b in barriers}
+    for bid in ranked:
+        summary = getattr(by_id.get(bid), "summary", None)
+        if summary:
+            return str(summary)
+    return None
+
+
+def _comment_candidates(persona: object | None, state: Mapping[str, Any]) -> list[str]:
+    """The persona's comment lines that fit how the session ended, most specific first.
+
+    Not agreed: `comment.not_agreed.<first unmet condition>`, else `comment.not_agreed`.
+    For `barriers_resolved`, a variant with {barrier} speaks of a barrier the client named
+    that stayed unsolved (so it is used only when there is one); a variant without it speaks
+    of what the client never got to say, so it is used only when no named barrier is open:
+    the comment never contradicts a session in which the obstacles were explored.
+    """
+    plan = state.get("plan") or {}
+    if plan.get("agreed"):
+        situations = ["comment.agreed"]
+    else:
+        cond = _first_unmet(persona, state)
+        situations = ([f"comment.not_agreed.{cond}"] if cond else []) + ["comment.not_agreed"]
+    for situation in situations:
+        lines = _persona_lines(persona, situation)
+        extra: dict[str, str] = {}
+        if situation == "comment.not_agreed.barriers_resolved":
+            barrier = _open_barrier(persona, state)
+            lines = [ln for ln in lines if ("{barrier}" in ln) == (barrier is not None)]
+            if barrier is not None:
+                extra["barrier"] = barrier
+        filled = [f for ln in lines if (f := _fill(ln, plan, persona, extra)) is not None]
+        if filled:
+            return filled
+    return []
+
+
 def client_ratings(persona: object | None, final_state: dict) -> dict[str, Any]:
     """The client's view: {"items": {item: 0-4}, "comment": str}. Deterministic."""
     state = final_state or {}
     items = client_items(state)
-    plan = state.get("plan") or {}
-    situation = "comment.agreed" if plan.get("agreed") else "comment.not_agreed"
-    candidates = [
-        filled for line in _persona_lines(persona, situation)
-        if (filled := _fill(line, plan, persona)) is not None
-    ]
+    candidates = _comment_candidates(persona, state)
     if candidates:
         # Stable across runs and machines (unlike hash()): keyed on the final state.
         key = f"{state.get('turn')}|{sorted(items.items())}".encode()

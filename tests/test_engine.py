@@ -571,3 +571,71 @@ def test_follow_up_question_of_the_same_kind_is_not_a_repeat() -> None:
     assert not any(e.startswith("repeat_noticed") for e in res[-1].events)
     again = engine.step(p, res[-1].state, turn("review_plan", text="So how did the walks go?"))
     assert "repeat_noticed:review_plan" in again.events
+
+
+# ---------------------------------------------------------------- forgiving a plausible misparse
+
+def _move_solved_barrier() -> dict[str, Any]:
+    return _barrier(disclose_on=["explore_barriers"],
+                    resolved_by={"moves": ["problem_solve"]},
+                    resolved_lines=["That could work, actually."])
+
+
+@pytest.mark.parametrize("move", ["propose_task", "specify_plan", "ask_permission"])
+def test_open_question_of_the_solving_family_works_on_a_named_barrier(move: str) -> None:
+    # "What if it were on your days off?" read as a proposal, a detail question or a request
+    # for permission still works on the obstacle the client has just named.
+    p = persona(barriers=[_move_solved_barrier()])
+    asked = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                    turn(move, "What if a friend came along?", cues={"question": "open"})])
+    assert "barrier_resolved:doubt" in asked[-1].events
+    tentative = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                        turn(move, "Maybe a friend could come along.",
+                             cues={"tentative": True})])
+    assert "barrier_resolved:doubt" in tentative[-1].events
+
+
+def test_flat_or_directive_proposal_does_not_solve_a_barrier() -> None:
+    p = persona(barriers=[_move_solved_barrier()])
+    flat = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                   turn("propose_task", "Do it with a friend.",
+                        entities={"activity": "a walk"})])
+    assert "barrier_resolved:doubt" not in flat[-1].events
+    ordered = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                      turn("propose_task", "What if you just did it?",
+                           cues={"question": "open", "directive": True})])
+    assert "barrier_resolved:doubt" not in ordered[-1].events
+    # Nothing named yet: a question-shaped proposal is just a proposal.
+    unnamed = run(p, [turn("propose_task", "What if a friend came along?",
+                           cues={"question": "open"})])
+    assert "barrier_resolved:doubt" not in unnamed[-1].events
+
+
+def test_solving_question_after_an_objection_is_not_pressure() -> None:
+    p = persona(sensitivities={"pressure": {"strength": 0.1, "rupture": False,
+                                            "lines": ["You're not listening."]}},
+                barriers=[_move_solved_barrier()],
+                agreement={"requires": {"barriers_resolved": ["doubt"], "min_specifics": 1},
+                           "agree_lines": ["OK."], "refuse_lines": ["No."]})
+    res = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                  turn("propose_task", entities={"activity": "a walk", "day": "monday"}),
+                  turn("elicit_feedback"),  # objection: barriers_resolved
+                  turn("propose_task", "What if we tried it another way?",
+                       cues={"question": "open"})])
+    assert "plan_objection:barriers_resolved" in res[-2].events
+    assert "sensitivity:pressure" not in res[-1].events
+
+
+def test_resolving_detail_counts_in_whichever_what_when_where_slot_it_landed() -> None:
+    # The client hears "at the weekend" whether the NLU called it a day or a time of day...
+    p = persona()
+    res = run(p, [turn("explore_barriers"),
+                  turn("specify_plan", entities={"time_of_day": "at the weekend"})])
+    assert "barrier_resolved:night_shifts" in res[-1].events
+    # ...but numbers stay in their slot: "five minutes" is no "five" o'clock.
+    b = _barrier(disclose_on=["explore_barriers"],
+                 resolved_by={"details": {"time_of_day": ["five"]}})
+    q = persona(barriers=[b])
+    res = run(q, [turn("explore_barriers"),
+                  turn("specify_plan", entities={"duration": "five minutes"})])
+    assert "barrier_resolved:doubt" not in res[-1].events

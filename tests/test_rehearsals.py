@@ -5,6 +5,7 @@ New persona files are picked up automatically: one test per (file, script).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,59 @@ def test_skill_shows_in_transcript(path: Path) -> None:
     # ("nearly" scripts can be warm throughout and still miss what the client needs).
     assert all(best.final_state["trust"] >= t.final_state["trust"] for t in poor)
     assert best.final_state["trust"] > min(t.final_state["trust"] for t in poor)
+
+
+# ---------------------------------------------------------------- no sentence said twice
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_NONVERBAL = re.compile(r"\([^)]*\)")
+
+
+def _sentences(reply: str) -> list[str]:
+    """Normalised sentences of a reply; bracketed non-verbal cues and one-word sentences
+    ("Yeah.", "Mm.") are left out: saying those twice is ordinary speech."""
+    out = []
+    for raw in _SENTENCE_END.split(reply):
+        s = " ".join(_NONVERBAL.sub(" ", raw).lower().split())
+        if len(s.split()) >= 2:
+            out.append(s)
+    return out
+
+
+def _repeated(reply: str) -> set[str]:
+    sents = _sentences(reply)
+    return {s for s in sents if sents.count(s) > 1}
+
+
+def test_repeated_sentence_detector() -> None:
+    assert _repeated("Didn't really happen. I did one. Didn't really happen. (yawns) Tired.") \
+        == {"didn't really happen."}
+    assert not _repeated("Yeah. (nods) Yeah. I did one.")
+
+
+@pytest.mark.parametrize(("path", "script"), CASES)
+def test_no_reply_says_a_sentence_twice(path: Path, script: Script) -> None:
+    # Combined replies (report + barrier, paraphrase + objection, reaction + answer) must
+    # read as one utterance, not as two lines that overlap.
+    t = run_script(_persona(load_scripts(path)), script)
+    for reply in [t.opening, *t.replies(), t.closing]:
+        assert not _repeated(reply), f"{reply!r}\n{format_transcript(t)}"
+
+
+PERSONA_FILES = sorted(PERSONAS.glob("*.yml"))
+
+
+@pytest.mark.parametrize("path", PERSONA_FILES, ids=[p.stem for p in PERSONA_FILES])
+def test_review_report_and_early_barrier_do_not_overlap(path: Path) -> None:
+    # The first review_plan says last week's report and then any barrier the client names
+    # unasked: every pairing of the two must be free of a shared sentence, whichever
+    # variants the seed picks.
+    persona = load_persona(path)
+    answers = list(persona.last_week.report) + [
+        line for key, lines in persona.lines.items()
+        if key.split("@")[0].split(".")[0] == "review_plan" for line in lines]
+    for barrier in (b for b in persona.barriers if not b.hidden):
+        for answer in answers:
+            for line in barrier.lines:
+                shared = set(_sentences(answer)) & set(_sentences(line))
+                assert not shared, f"{persona.id}/{barrier.id}: {answer!r} + {line!r}"

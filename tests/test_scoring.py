@@ -300,3 +300,71 @@ def test_client_comment_uses_persona_lines_deterministically() -> None:
     class Obj:
         lines = {"comment.agreed": ["OK."]}
     assert client_ratings(Obj(), state)["comment"] == "OK."
+
+
+# ---------------------------------------------------------------- comment by reason
+
+def _persona_file(pid: str):  # noqa: ANN202 - Persona
+    from pathlib import Path
+
+    from bot.persona import load_persona
+    return load_persona(Path(__file__).resolve().parent.parent / "data" / "personas" /
+                        f"{pid}.yml")
+
+
+def _sam_end(disclosed: list[str], resolved: list[str], **over: Any) -> dict[str, Any]:
+    # Rationale understood, three specifics, within limits, willing: only barriers can fail.
+    state = {"trust": 0.6, "hope": 0.5, "understanding": 0.6, "willingness": 0.55,
+             "disclosed": disclosed, "resolved": resolved, "turn": 14,
+             "plan": {"agreed": False, "activity": "a walk to the park", "day": "days off",
+                      "duration": "15 minutes", "frequency": "twice a week"}}
+    state.update(over)
+    return state
+
+
+def test_comment_names_the_barrier_left_open_not_nobody_asked() -> None:
+    # The live case: shifts explored and solved, childcare named but left open.
+    sam = _persona_file("sam")
+    state = _sam_end(["running_on_empty", "rotating_shifts", "childcare"],
+                     ["running_on_empty", "rotating_shifts"])
+    comment = client_ratings(sam, state)["comment"]
+    assert sam.barrier("childcare").summary in comment
+    assert "nobody asked" not in comment.lower()
+    variants = sam.lines["comment.not_agreed.barriers_resolved"]
+    for turn_no in range(12):  # whichever variant the state picks
+        c = client_ratings(sam, {**state, "turn": turn_no})["comment"]
+        assert any(v.split("{barrier}")[0] in c for v in variants if "{barrier}" in v)
+
+
+def test_comment_without_named_barrier_speaks_of_what_was_not_said() -> None:
+    sam = _persona_file("sam")
+    comment = client_ratings(sam, _sam_end([], []))["comment"]
+    own = [v for v in sam.lines["comment.not_agreed.barriers_resolved"] if "{barrier}" not in v]
+    assert comment in own
+
+
+def test_comment_follows_first_unmet_condition() -> None:
+    sam = _persona_file("sam")
+    solved = ["rotating_shifts", "childcare"]
+    low_understanding = _sam_end(solved, solved, understanding=0.2)
+    assert client_ratings(sam, low_understanding)["comment"] in \
+        sam.lines["comment.not_agreed.rationale_understood"]
+    too_much = _sam_end(solved, solved)
+    too_much["plan"] = {**too_much["plan"], "frequency": "every day"}
+    assert client_ratings(sam, too_much)["comment"] in \
+        sam.lines["comment.not_agreed.within_task_limits"]
+    no_task = _sam_end(solved, solved)
+    no_task["plan"] = {"agreed": False}
+    assert client_ratings(sam, no_task)["comment"] in sam.lines["comment.not_agreed"]
+
+
+@pytest.mark.parametrize("pid", ["alex", "dan", "jordan", "leo", "maya", "nora", "priya",
+                                 "ruth", "sam"])
+def test_every_required_condition_has_its_own_comments(pid: str) -> None:
+    persona = _persona_file(pid)
+    for cond in persona.agreement.requires:
+        lines = persona.lines.get(f"comment.not_agreed.{cond}", ())
+        assert len(lines) >= 2, f"{pid}: comment.not_agreed.{cond}"
+        if cond == "barriers_resolved":
+            assert any("{barrier}" in ln for ln in lines)
+            assert any("{barrier}" not in ln for ln in lines)

@@ -1,0 +1,175 @@
+"""tidy_entities: what reaches the engine from SpacyEntityExtractor (ruler) + DIETClassifier.
+
+The inputs are the entity lists of real parses (live conversation), built as Rasa builds them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.rasa_ext.nlu import tidy_entities
+
+RULER = "SpacyEntityExtractor"
+DIET = "DIETClassifier"
+
+
+def _ent(text: str, entity: str, said: str, extractor: str, nth: int = 0) -> dict[str, Any]:
+    """An entity over the `nth` occurrence of `said` in `text`, offsets as Rasa sets them."""
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(said, start + 1)
+    ent: dict[str, Any] = {"entity": entity, "value": said, "start": start,
+                           "end": start + len(said), "extractor": extractor}
+    if extractor == DIET:
+        ent["confidence_entity"] = 0.9
+    else:
+        ent["confidence"] = None
+    return ent
+
+
+def _pairs(ents: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(e["entity"], e["value"]) for e in ents]
+
+
+REVIEW = "How did the walks we planned last week go?"
+DAYS_OFF = "What if we looked at your days off, could a short walk after the school run work?"
+RECAP = ("So to recap: a 15 minute walk after the school run on your days off, "
+         "with the kids in the buggy.")
+
+
+def test_bare_verb_is_not_an_activity() -> None:
+    ents = [_ent(REVIEW, "activity", "the walks", DIET), _ent(REVIEW, "activity", "go", DIET)]
+    assert _pairs(tidy_entities(ents, REVIEW)) == [("activity", "the walks")]
+
+
+def test_days_off_is_a_day_not_an_activity() -> None:
+    ents = [
+        _ent(DAYS_OFF, "day", "your days off", RULER),
+        _ent(DAYS_OFF, "time_of_day", "after the school run", RULER),
+        _ent(DAYS_OFF, "activity", "at your days off", DIET),
+        _ent(DAYS_OFF, "activity", "a short walk", DIET),
+        _ent(DAYS_OFF, "time_of_day", "after the school run", DIET),
+    ]
+    assert _pairs(tidy_entities(ents, DAYS_OFF)) == [
+        ("day", "days off"), ("activity", "a short walk"),
+        ("time_of_day", "after the school run")]
+
+
+def test_days_off_activity_dropped_even_without_the_ruler() -> None:
+    # An older pipeline without the "days off" pattern: the activity is still a when-phrase.
+    ents = [_ent(DAYS_OFF, "activity", "at your days off", DIET),
+            _ent(DAYS_OFF, "activity", "a short walk", DIET)]
+    assert _pairs(tidy_entities(ents, DAYS_OFF)) == [("activity", "a short walk")]
+
+
+def test_recap_keeps_the_plan_and_drops_junk() -> None:
+    ents = [
+        _ent(RECAP, "duration", "15 minute", RULER),
+        _ent(RECAP, "time_of_day", "after the school run", RULER),
+        _ent(RECAP, "day", "on your days off", RULER),
+        _ent(RECAP, "person", "the kids", RULER),
+        _ent(RECAP, "activity", "a 15 minute walk", DIET),
+        _ent(RECAP, "duration", "15 minute", DIET),
+        _ent(RECAP, "time_of_day", "after the school run", DIET),
+        _ent(RECAP, "day", "on", DIET, nth=0),
+        _ent(RECAP, "frequency", "your days off", DIET),
+        _ent(RECAP, "person", "the kids", DIET),
+        _ent(RECAP, "place", "in the buggy", DIET),
+    ]
+    assert _pairs(tidy_entities(ents, RECAP)) == [
+        ("activity", "a 15 minute walk"), ("duration", "15 minutes"),
+        ("time_of_day", "after the school run"), ("day", "days off"), ("person", "the kids")]
+
+
+def test_recap_without_ruler_day_drops_wrong_class_and_junk() -> None:
+    # DIET alone: "on" is a function word, "your days off" is no frequency.
+    ents = [_ent(RECAP, "day", "on", DIET), _ent(RECAP, "frequency", "your days off", DIET),
+            _ent(RECAP, "place", "in the buggy", DIET)]
+    assert tidy_entities(ents, RECAP) == []
+
+
+def test_diet_closed_class_kept_only_when_ruler_silent_and_canonical() -> None:
+    text = "let's say a walk on Tues and Sat"
+    ents = [_ent(text, "day", "Tues", RULER), _ent(text, "day", "Sat", DIET)]
+    # The ruler found a day: DIET's day goes, even though "Sat" would be a fine value.
+    assert _pairs(tidy_entities(ents, text)) == [("day", "Tuesday")]
+    text = "maybe a walk each sat"
+    assert _pairs(tidy_entities([_ent(text, "day", "sat", DIET)], text)) == []
+    text = "a walk for about 10 minutes"
+    kept = tidy_entities([_ent(text, "duration", "10 minutes", DIET)], text)
+    assert _pairs(kept) == [("duration", "10 minutes")]
+
+
+@pytest.mark.parametrize("junk", ["on", "at", "the", "go", "do", "it"])
+@pytest.mark.parametrize("entity", ["day", "time_of_day", "frequency", "duration", "place",
+                                    "person", "activity"])
+def test_function_words_never_kept(entity: str, junk: str) -> None:
+    text = f"well {junk} then"
+    assert tidy_entities([_ent(text, entity, junk, DIET)], text) == []
+
+
+def test_fragments_around_a_ruler_entity_are_joined() -> None:
+    text = "how about a ten-minute walk?"
+    ents = [_ent(text, "duration", "ten-minute", RULER), _ent(text, "activity", "a", DIET, nth=1),
+            _ent(text, "activity", "walk", DIET)]
+    got = tidy_entities(ents, text)
+    assert _pairs(got) == [("activity", "a ten-minute walk"), ("duration", "10 minutes")]
+    assert (got[0]["start"], got[0]["end"]) == (10, 27)
+    # Without the text the offsets still rebuild the phrase.
+    assert _pairs(tidy_entities(ents))[0] == ("activity", "a ten-minute walk")
+
+
+def test_fragments_far_apart_are_not_joined() -> None:
+    text = "a walk, or perhaps some reading"
+    ents = [_ent(text, "activity", "a walk", DIET), _ent(text, "activity", "some reading", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [
+        ("activity", "a walk"), ("activity", "some reading")]
+
+
+def test_leading_filler_is_stripped_with_offsets() -> None:
+    text = "could you maybe just try a walk"
+    ents = [_ent(text, "activity", "maybe just try a walk", DIET)]
+    got = tidy_entities(ents, text)
+    assert _pairs(got) == [("activity", "a walk")]
+    assert text[got[0]["start"]:got[0]["end"]] == "try a walk"
+
+
+def test_activity_inside_another_entity_is_dropped() -> None:
+    text = "after the school run works best"
+    ents = [_ent(text, "time_of_day", "after the school run", RULER),
+            _ent(text, "activity", "the school run", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("time_of_day", "after the school run")]
+
+
+def test_activity_in_the_park_is_a_place_phrase() -> None:
+    text = "a walk in the park"
+    ents = [_ent(text, "activity", "a walk", DIET), _ent(text, "activity", "in the park", DIET),
+            _ent(text, "place", "in the park", RULER)]
+    assert _pairs(tidy_entities(ents, text)) == [
+        ("activity", "a walk"), ("place", "in the park")]
+
+
+def test_diet_place_needs_a_preposition_and_two_words() -> None:
+    text = "a walk along the canal path or the garden"
+    ents = [_ent(text, "place", "along the canal path", DIET), _ent(text, "place", "garden", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("place", "along the canal path")]
+
+
+def test_clients_name_is_not_an_activity() -> None:
+    text = "So did you try it, Santiago?"
+    assert tidy_entities([_ent(text, "activity", "Santiago", DIET)], text) == []
+
+
+def test_activity_extended_over_the_object_the_ruler_found() -> None:
+    text = "did you get round to calling your aunt?"
+    ents = [_ent(text, "person", "your aunt", RULER),
+            _ent(text, "activity", "calling your", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [
+        ("activity", "calling your aunt"), ("person", "your aunt")]
+
+
+def test_explicit_entities_without_extractor_are_trusted() -> None:
+    ents = [{"entity": "day", "value": "Monday"}, {"entity": "activity", "value": "yoga"}]
+    assert _pairs(tidy_entities(ents)) == [("day", "Monday"), ("activity", "yoga")]
