@@ -215,17 +215,7 @@ def _persona_details() -> list[tuple[str, str, str, tuple[str, ...]]]:
     return out
 
 
-# Persona values no trainee wording can reach through normalize(): the clock time is
-# canonical "17:00", and time values are said from the trainee's side ("your desk").
-# They are for the persona files' owner to add ("17:00", "at your desk"); reported, not hidden.
-_PERSONA_SIDE = {("ruth.yml", "5pm"), ("ruth.yml", "5 pm"), ("ruth.yml", "five"),
-                 ("ruth.yml", "half five"), ("ruth.yml", "at my desk")}
-
-
-@pytest.mark.parametrize(("persona", "entity", "value", "needles"), [
-    pytest.param(*d, marks=pytest.mark.xfail(reason="persona needle, see _PERSONA_SIDE"))
-    if (d[0], d[2]) in _PERSONA_SIDE else d
-    for d in _persona_details()])
+@pytest.mark.parametrize(("persona", "entity", "value", "needles"), _persona_details())
 def test_persona_details_survive_normalize(
     persona: str, entity: str, value: str, needles: tuple[str, ...]
 ) -> None:
