@@ -8,3 +8,5 @@ echo "==> persona variety (scripted rehearsals through the engine)"
 "$PY" -m bench.personas
 echo "==> serving"
 "$PY" -m bench.serve
+echo "==> scripted rehearsals through the real NLU (needs the trained model)"
+"$PY" -m bench.nlu_rehearsals
