@@ -115,7 +115,10 @@ async def _parse_all(texts: list[str], model: Path) -> dict[str, dict[str, Any]]
 
 def _json_safe(parse: dict[str, Any]) -> dict[str, Any]:
     keep = ("text", "intent", "entities", "cues")
-    return json.loads(json.dumps({k: parse.get(k) for k in keep}, default=str))
+    out = {k: parse.get(k) for k in keep}
+    # The top of the ranking: parse_to_turn looks behind an nlu_fallback for a reflection.
+    out["intent_ranking"] = (parse.get("intent_ranking") or [])[:3]
+    return json.loads(json.dumps(out, default=str))
 
 
 def run_with_parses(persona: Persona, script: Script,

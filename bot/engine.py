@@ -29,6 +29,11 @@ WARM_FROM = 0.65
 # left (at 0.75 it counts half, at 1.0 nothing), so only sustained skill reaches the top.
 TAPER_FROM = 0.5
 LOW_CONFIDENCE = 0.4
+# A statement the NLU half-recognises as a reflection or an affirmation is safe to take as
+# one: it asks nothing and proposes nothing, so reading it wrongly gives the client nothing
+# to agree to, while dropping it answers a skilful reflection with "Sorry, what?".
+UNSURE_SAFE_MOVES = frozenset({"reflect", "affirm"})
+UNSURE_FLOOR = 0.2
 RECENT_LINES = 12  # line ids remembered to avoid repeating a variant soon
 # Floors every client has even when its file names no threshold: nobody signs up to a plan
 # while guarded with the trainee (trust below GUARDED_BELOW) or with almost no wish to do
@@ -120,6 +125,15 @@ LOOSE_SLOTS: tuple[str, ...] = ("activity", "day", "time_of_day", "place", "pers
 # problem_solve for resolving that barrier and as exploring for an objection.
 SOLVING_FAMILY = frozenset({"problem_solve", "propose_task", "specify_plan", "ask_permission"})
 PRESSURE_MOVES = frozenset({"propose_task", "summarize_plan", "written_summary"})
+# "What do you think might help about trying it?" asked while a task is being designed asks
+# for (or checks) the reason for it; the NLU often reads such questions as explore_learning.
+# A blaming "why didn't you...?" asks for no reason to try anything.
+RATIONALE_TALK = re.compile(
+    r"\bwhy\b(?!\s+(?:didn't|did not|don't|do not|haven't|have not|won't|can't|couldn't|"
+    r"wouldn't|not)\b)|\breasons?\b|\bhelp(?:s|ful)?\b|\bthe (?:idea|point)\b|"
+    r"\bexperiment\b|\bso that\b",
+    re.IGNORECASE,
+)
 # Moves that open the topic again after an objection, so a later proposal is not pressure.
 EXPLORING_MOVES = frozenset(
     {
@@ -441,6 +455,7 @@ class _Ctx:
     open_asked: bool = False  # an open question or a scale question
     disclosed_now: bool = False  # this turn's main line is a barrier disclosure
     solving: bool = False  # a problem-solving question about a named, open barrier
+    rationale_talk: bool = False  # a design-phase question about the task's reason
 
     def values(self) -> dict[str, str]:
         vals: dict[str, str] = {}
@@ -683,8 +698,11 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     ctx.closed_counts = cues.get("question") == "closed" and not (
         move in CLOSED_QUESTION_EXEMPT or (move == "elicit_feedback" and scale_question))
     ctx.solving = _solving(s, move, cues)
+    ctx.rationale_talk = _rationale_talk(s, move, cues, ctx.text)
 
-    if move == moves.FALLBACK or move not in moves.MOVES or turn.confidence < LOW_CONFIDENCE:
+    if move == moves.FALLBACK or move not in moves.MOVES or (
+            turn.confidence < LOW_CONFIDENCE and not unsure_but_safe(move, turn.confidence,
+                                                                     ctx.text, cues)):
         ctx.events.append("not_understood")
         reply, generic = _say_move(ctx, "not_understood")
         return TurnResult(reply, s, ctx.events, generic)
@@ -783,6 +801,13 @@ def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
 # ---------------------------------------------------------------- turn stages
 
 
+def unsure_but_safe(move: str, confidence: float, text: str, cues: dict[str, Any]) -> bool:
+    """A low-confidence reading that may still be taken (see UNSURE_SAFE_MOVES): a statement,
+    not a question, and no instruction."""
+    return (move in UNSURE_SAFE_MOVES and confidence >= UNSURE_FLOOR and "?" not in text
+            and not cues.get("directive"))
+
+
 def _solving(s: ClientState, move: str, cues: dict[str, Any]) -> bool:
     """Whether this turn works on an obstacle the client has named (see SOLVING_FAMILY)."""
     if move not in SOLVING_FAMILY or cues.get("directive"):
@@ -792,9 +817,22 @@ def _solving(s: ClientState, move: str, cues: dict[str, Any]) -> bool:
     return any(b not in s.resolved for b in s.disclosed)
 
 
+def _rationale_talk(s: ClientState, move: str, cues: dict[str, Any], text: str) -> bool:
+    """Whether an explore_learning turn is, in substance, a question about why to do the task
+    (see RATIONALE_TALK): asked, not told, and while a task is being designed or is on the
+    table (stepping back to last week's evidence to frame a proposed task is still about it)."""
+    designing = s.phase == "design" or bool(s.plan.get("activity"))
+    if move != "explore_learning" or not designing or cues.get("directive"):
+        return False
+    asked = cues.get("question") in ("open", "closed") or "?" in text
+    return asked and bool(RATIONALE_TALK.search(text))
+
+
 def _phase(ctx: _Ctx) -> None:
     s = ctx.state
     new = PHASE_OF_MOVE.get(ctx.move)
+    if ctx.rationale_talk:
+        new = None  # talking about the task's reason is still designing it
     if ctx.move == "explore_barriers" and s.phase == "opening":
         new = "review"
     if ctx.move == "explore_barriers" and s.phase == "review":
@@ -810,6 +848,12 @@ def _effects(ctx: _Ctx, cues: dict[str, Any], prior_count: int) -> None:
     scale = 1.0 if prior_count < 2 else 0.5
     _apply(s, DEFAULT_EFFECTS.get(ctx.move, {}), scale)
     _apply(s, ctx.persona.state.effects.get(ctx.move, {}), scale)
+    if ctx.rationale_talk:
+        # It builds understanding as a rationale does (once the reading's own share is paid).
+        gain = (DEFAULT_EFFECTS["give_rationale"].get("understanding", 0.0)
+                - DEFAULT_EFFECTS.get(ctx.move, {}).get("understanding", 0.0)
+                + ctx.persona.state.effects.get("give_rationale", {}).get("understanding", 0.0))
+        _apply(s, {"understanding": max(gain, 0.0)}, scale)
     if cues.get("question") == "open":
         _apply(s, CUE_EFFECTS["open_question"])
     for cue in ("directive", "collaborative", "tentative"):
@@ -819,7 +863,7 @@ def _effects(ctx: _Ctx, cues: dict[str, Any], prior_count: int) -> None:
 
 def _flags(ctx: _Ctx, cues: dict[str, Any]) -> None:
     s, move = ctx.state, ctx.move
-    if move == "give_rationale":
+    if move == "give_rationale" or ctx.rationale_talk:
         s.rationale_heard = True
     if move == "check_understanding" and s.rationale_heard:
         # Putting it in one's own words consolidates the rationale.
@@ -937,8 +981,14 @@ def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
     fired: list[str] = []
     # Pressure: pushing again after an objection or refusal, with nothing explored in between
     # and nothing changed (or changed to something the client has already said is too much).
+    # It needs a real push: an instruction, or a proposal restated without asking anything.
+    # A tentative, collaborative or questioning turn asks; it does not push (a misread
+    # "Shall I write it down for you?" must not cost a skilful trainee the client).
+    pushing = (bool(cues.get("directive")) or cues.get("question") == "none") \
+        and not cues.get("tentative") and not cues.get("collaborative") \
+        and cues.get("question") != "open"
     if move in PRESSURE_MOVES and (s.objection_pending or s.refused) \
-            and not cues.get("tentative") and not ctx.solving \
+            and pushing and not ctx.solving \
             and (not plan_changed or not within_limits(p, s.plan)):
         fired.append("pressure")
     if s.lecture_run >= 2:  # the lecture is what the client reacts to, not its wording

@@ -64,8 +64,6 @@ def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
         confidence = float(intent_data.get("confidence") or 0.0)
     except (TypeError, ValueError):
         confidence = 0.0
-    if intent not in moves.ENGINE_INTENTS or confidence < MIN_CONFIDENCE:
-        intent = moves.FALLBACK
     entities = [
         {"entity": e["entity"], "value": str(e.get("value", ""))}
         for e in parse.get("entities") or []
@@ -77,9 +75,33 @@ def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
         cues.update({k: v for k, v in raw_cues.items() if k in cues})
     else:
         cues = _cues_from_text(text)
+    if intent == moves.FALLBACK or confidence < MIN_CONFIDENCE:
+        intent, confidence = _safe_reading(parse, text, cues) or (moves.FALLBACK, confidence)
+    if intent not in moves.ENGINE_INTENTS:
+        intent = moves.FALLBACK
     return engine.TurnInput(
         text=text, intent=intent, confidence=confidence, entities=entities, cues=cues
     )
+
+
+def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
+                  ) -> tuple[str, float] | None:
+    """The ranking's best real intent behind a fallback, if it is a reflection or an
+    affirmation the engine may take at low confidence (engine.unsure_but_safe)."""
+    ranking = parse.get("intent_ranking")
+    if not isinstance(ranking, list):
+        return None
+    for item in ranking:
+        if not isinstance(item, dict) or item.get("name") == moves.FALLBACK:
+            continue
+        try:
+            name, conf = str(item.get("name")), float(item.get("confidence") or 0.0)
+        except (TypeError, ValueError):
+            return None
+        if engine.unsure_but_safe(name, conf, text, cues):
+            return name, conf
+        return None  # only the top real intent counts
+    return None
 
 
 def _cues_from_text(text: str) -> dict[str, Any]:

@@ -262,9 +262,71 @@ def test_same_move_twice_noticed() -> None:
 
 def test_low_confidence_and_fallback_not_understood() -> None:
     p = persona(lines={"not_understood": ["Sorry?"]})
-    for t in (turn("reflect", confidence=0.2), turn("nlu_fallback")):
+    for t in (turn("reflect", confidence=0.15), turn("propose_task", confidence=0.35),
+              turn("nlu_fallback")):
         r = run(p, [t])[-1]
         assert r.reply == "Sorry?" and r.events == ["not_understood"]
+
+
+def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> None:
+    p = persona(lines={"not_understood": ["Sorry?"], "reflect": ["Yes."]})
+    r = run(p, [turn("reflect", "There's something heavy in how you say that.",
+                     confidence=0.26)])[-1]
+    assert r.reply == "Yes." and "not_understood" not in r.events
+    for t in (turn("reflect", "Is that heavy for you?", confidence=0.26),
+              turn("reflect", "You must do it.", confidence=0.26, cues={"directive": True}),
+              turn("propose_task", "Maybe a walk.", confidence=0.26)):
+        assert run(p, [t])[-1].events == ["not_understood"]
+
+
+def _designing(p: Persona) -> engine.TurnResult:
+    return run(p, [turn("link_to_goals", cues={"question": "open"})])[-1]
+
+
+def test_design_phase_question_about_the_reason_counts_as_rationale() -> None:
+    p = persona()
+    start = _designing(p)
+    assert start.state.phase == "design"
+    why = engine.step(p, start.state, turn(
+        "explore_learning", "What do you think might help about trying it this way?",
+        cues={"question": "open"}))
+    plain = engine.step(p, start.state, turn(
+        "explore_learning", "What did you notice last week?", cues={"question": "open"}))
+    assert why.state.rationale_heard and why.state.phase == "design"
+    assert why.state.understanding > plain.state.understanding
+    assert not plain.state.rationale_heard and plain.state.phase == "review"
+    # Before any task is in view, the same words ask about last week, not about a task.
+    early = run(p, [turn("explore_learning", "What helped last week?",
+                         cues={"question": "open"})])[-1]
+    assert not early.state.rationale_heard
+
+
+@pytest.mark.parametrize(("text", "cues"), [
+    ("Why didn't you do it?", {"question": "open"}),  # blaming, asks for no reason to try
+    ("It helps, you need to do it.", {"question": "none", "directive": True}),
+    ("That will help.", {"question": "none"}),  # told, not asked
+])
+def test_reason_words_alone_are_not_a_rationale(text: str, cues: dict[str, Any]) -> None:
+    p = persona()
+    r = engine.step(p, _designing(p).state, turn("explore_learning", text, cues=cues))
+    assert not r.state.rationale_heard
+
+
+def test_pressure_needs_a_push_not_a_question() -> None:
+    p = persona(sensitivities={"pressure": {"strength": 0.1, "rupture": True,
+                                            "lines": ["You're not listening."]}})
+    objected = run(p, [turn("propose_task", entities={"activity": "a walk"}),
+                       turn("elicit_feedback")])[-1]  # objection: min_specifics
+    assert objected.state.objection_pending
+    for cues in ({"question": "closed"}, {"question": "open"}, {"tentative": True},
+                 {"collaborative": True}):
+        r = engine.step(p, objected.state, turn("written_summary", "Shall I write it down?",
+                                                cues=cues))
+        assert "sensitivity:pressure" not in r.events, cues
+    for cues in ({"question": "none"}, {"question": "closed", "directive": True}):
+        r = engine.step(p, objected.state, turn("written_summary", "I'll write it down.",
+                                                cues=cues))
+        assert "rupture:pressure" in r.events, cues
 
 
 def test_generic_flag_when_persona_has_no_line() -> None:

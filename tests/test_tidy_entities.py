@@ -173,3 +173,27 @@ def test_activity_extended_over_the_object_the_ruler_found() -> None:
 def test_explicit_entities_without_extractor_are_trusted() -> None:
     ents = [{"entity": "day", "value": "Monday"}, {"entity": "activity", "value": "yoga"}]
     assert _pairs(tidy_entities(ents)) == [("day", "Monday"), ("activity", "yoga")]
+
+
+def test_capitalised_name_after_with_is_a_person() -> None:
+    text = "What if you arranged it with Kofi, so it's a plan?"
+    ents = tidy_entities([], text)
+    assert [(e["entity"], e["value"]) for e in ents] == [("person", "Kofi")]
+    assert text[ents[0]["start"]:ents[0]["end"]] == "Kofi"
+
+
+@pytest.mark.parametrize("text", [
+    "Could you do it with Monday free?",  # a day, not a person
+    "Would it help to do it with Me in mind?",  # a pronoun
+    "What if you did it with kofi?",  # lower case: no evidence it is a name
+    "Thank you, Dan. See you next week.",  # no with/ask/call/text before it
+])
+def test_no_person_without_a_plain_name_after_with(text: str) -> None:
+    assert not [e for e in tidy_entities([], text) if e["entity"] == "person"]
+
+
+def test_name_already_claimed_by_another_entity_is_left_alone() -> None:
+    text = "Could you meet with Costa instead?"  # the ruler read it as a place
+    place = {"entity": "place", "value": "Costa", "start": 20, "end": 25,
+             "extractor": "SpacyEntityExtractor"}
+    assert [e["entity"] for e in tidy_entities([place], text)] == ["place"]

@@ -76,6 +76,15 @@ _PLACE_PREPOSITIONS = frozenset(
 _NOT_PLACES = frozenset({"buggy", "pushchair", "pram", "stroller", "scooter", "bag", "arms",
                          "head", "mind", "diary", "notebook", "phone", "way"})
 _WORD = re.compile(r"[^\s]+")
+# Names are unknowable to the ruler, but after "with/ask/call/text" a lone capitalised word is
+# almost always a person ("guitar with Kofi"); DIET rarely learnt the names the personas use.
+_NAMED_PERSON = re.compile(r"\b(?:with|ask|call|text)\s+([A-Z][a-z'-]+)\b(?!\s+[A-Z])")
+_NOT_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december i i'm i'd i'll christmas easter "
+    "google whatsapp zoom me you him her them us it my your his their our".split()
+)
+NAME_EXTRACTOR = "NamedPersonHeuristic"
 
 
 def _rank(ent: dict[str, Any]) -> int:
@@ -249,6 +258,24 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     return kept + acts
 
 
+def _named_people(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
+    """Persons named after "with/ask/call/text" that no entity already covers (see
+    _NAMED_PERSON); a word another entity claims (a day, a place) is left to that entity."""
+    if not text:
+        return []
+    found: list[dict[str, Any]] = []
+    for m in _NAMED_PERSON.finditer(text):
+        name = m.group(1)
+        if name.lower() in _NOT_NAMES:
+            continue
+        ent = {"entity": "person", "value": name, "start": m.start(1), "end": m.end(1),
+               "extractor": NAME_EXTRACTOR}
+        if any(_overlaps(ent, e) and e.get("entity") != "activity" for e in entities):
+            continue
+        found.append(ent)
+    return found
+
+
 def tidy_entities(
     entities: list[dict[str, Any]], text: str | None = None
 ) -> list[dict[str, Any]]:
@@ -265,9 +292,11 @@ def tidy_entities(
       when/where phrases ("at your days off", "in the park") dropped; fragments split only
       by ruler entities joined ("a" [ten-minute] "walk"); an activity inside another
       entity's span dropped.
-    `text` (the message text) gives joined fragments their exact wording.
+    `text` (the message text) gives joined fragments their exact wording, and a capitalised
+    name after "with/ask/call/text" becomes a person (see _named_people).
     """
     entities = _filter(entities, text)
+    entities = entities + _named_people(entities, text)
     ranked = sorted(enumerate(entities), key=lambda p: (_rank(p[1]), p[0]))
     kept: list[dict[str, Any]] = []
     order: dict[int, tuple[int, int]] = {}  # id(entity) -> (original index, part)
@@ -288,7 +317,8 @@ def tidy_entities(
                 continue
             new = dict(ent)
             new["entity"] = sub_name
-            new["value"] = value
+            # A name keeps its capital: the client says "Kofi", not "kofi".
+            new["value"] = raw if ent.get("extractor") == NAME_EXTRACTOR else value
             new["text"] = ent.get("text", raw)
             if i > 0:
                 new["derived_from"] = name
@@ -334,7 +364,7 @@ class CueAnnotator(GraphComponent):
         message.set(CUES_KEY, cues, add_to_output=True)
         if self._config.get("normalize_entities", True):
             entities = message.get(ENTITIES) or []
-            if entities:
+            if entities or isinstance(text, str) and _NAMED_PERSON.search(text):
                 tidied = tidy_entities(entities, text if isinstance(text, str) else None)
                 message.set(ENTITIES, tidied, add_to_output=True)
         return message
