@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.moves import CUES
+from bot.scoring import DIMENSION_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -603,17 +604,6 @@ def alembic_config(url: str | None = None) -> Any:
 
 # -- command line ---------------------------------------------------------------------
 
-DIMENSION_NAMES: dict[str, str] = {
-    "D1": "Review of the previous plan",
-    "D2": "Collaborative design tied to goals",
-    "D3": "Link to the session",
-    "D4": "Rationale",
-    "D5": "Specificity",
-    "D6": "Obstacles",
-    "D7": "Written summary",
-    "D8": "Feedback and responsiveness",
-    "D9": "Socratic style and language",
-}
 
 ROLLUP_NAMES: dict[str, str] = {
     "review": "Review (HAACS-like)",

@@ -4,34 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
 import pytest
 
 from bench.servers import Servers
+from tests.test_integration import get, say
 
 pytestmark = pytest.mark.integration
 
 
-def say(servers: Servers, sender: str, message: str) -> list[str]:
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{servers.url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as reply:
-        return [m.get("text", "") for m in json.load(reply)]
-
-
-def get_json(servers: Servers, path: str) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(f"{servers.url}{path}", timeout=30) as reply:
-            return reply.status, json.load(reply)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def raw_get(servers: Servers, path: str) -> tuple[int, str, bytes]:
@@ -69,7 +52,7 @@ def two_trainees(servers: Servers) -> dict[str, Any]:
 def test_session_list_has_summaries_of_every_session(
     servers: Servers, two_trainees: dict[str, Any]
 ) -> None:
-    status, listed = get_json(servers, "/api/sessions")
+    status, listed = get(servers, "/api/sessions")
     assert status == 200
     by_id = {s["session_id"]: s for s in listed}
     ids = two_trainees["ids"]
@@ -80,7 +63,7 @@ def test_session_list_has_summaries_of_every_session(
     assert ended["turn_count"] == 2
     assert ended["ended_at"] is not None and ended["scored"] is True
     # The total shown in lists is the sum of the stored dimension scores.
-    _, full = get_json(servers, f"/api/sessions/{ids['a_maya']}")
+    _, full = get(servers, f"/api/sessions/{ids['a_maya']}")
     assert ended["total"] == sum(d["score"] for d in full["score"]["dimensions"].values())
     assert ended["max_total"] == 54
     assert ended["plan_agreed"] == bool((full["plan"] or {}).get("agreed"))
@@ -99,36 +82,36 @@ def test_session_list_filters_by_trainee_persona_and_since(
     ids = two_trainees["ids"]
     a, b = two_trainees["a"], two_trainees["b"]
 
-    _, only_a = get_json(servers, f"/api/sessions?trainee={a}")
+    _, only_a = get(servers, f"/api/sessions?trainee={a}")
     assert {s["session_id"] for s in only_a} == {ids["a_maya"], ids["a_sam"]}
 
-    _, a_maya = get_json(servers, f"/api/sessions?trainee={a}&persona=maya")
+    _, a_maya = get(servers, f"/api/sessions?trainee={a}&persona=maya")
     assert [s["session_id"] for s in a_maya] == [ids["a_maya"]]
 
-    _, maya = get_json(servers, "/api/sessions?persona=maya")
+    _, maya = get(servers, "/api/sessions?persona=maya")
     maya_ids = {s["session_id"] for s in maya}
     assert {ids["a_maya"], ids["b_maya"]} <= maya_ids and ids["a_sam"] not in maya_ids
     assert all(s["persona"] == "maya" for s in maya)
 
-    _, since_past = get_json(servers, f"/api/sessions?trainee={b}&since=2000-01-01")
+    _, since_past = get(servers, f"/api/sessions?trainee={b}&since=2000-01-01")
     assert [s["session_id"] for s in since_past] == [ids["b_maya"]]
-    _, since_future = get_json(servers, f"/api/sessions?trainee={b}&since=2999-01-01")
+    _, since_future = get(servers, f"/api/sessions?trainee={b}&since=2999-01-01")
     assert since_future == []
 
-    _, nobody = get_json(servers, "/api/sessions?trainee=nobody-at-all")
+    _, nobody = get(servers, "/api/sessions?trainee=nobody-at-all")
     assert nobody == []
 
 
 def test_session_list_refuses_a_since_that_is_not_a_date(servers: Servers) -> None:
-    status, body = get_json(servers, "/api/sessions?since=last-tuesday")
+    status, body = get(servers, "/api/sessions?since=last-tuesday")
     assert status == 400
     assert "last-tuesday" in body["error"] and "YYYY-MM-DD" in body["error"]
 
 
 def test_the_existing_routes_are_unchanged(servers: Servers) -> None:
-    status, personas = get_json(servers, "/api/personas")
+    status, personas = get(servers, "/api/personas")
     assert status == 200 and "maya" in {p["id"] for p in personas}
-    status, body = get_json(servers, "/api/sessions/no-such-session")
+    status, body = get(servers, "/api/sessions/no-such-session")
     assert status == 404 and "no-such-session" in body["error"]
 
 
