@@ -115,6 +115,15 @@ def _cues_from_text(text: str) -> dict[str, Any]:
         return moves.empty_cues()
 
 
+def _id_used(session_id: str) -> Outcome:
+    # A finished or running session is never mixed with a new one (api.md).
+    return Outcome(
+        [f"The session id '{session_id}' has already been used for a rehearsal. "
+         "Please start a new rehearsal with a new session id."],
+        ok=False,
+    )
+
+
 class RehearsalService:
     """Starts, continues and ends rehearsals; one instance per process."""
 
@@ -151,22 +160,14 @@ class RehearsalService:
                 [f"There is no client called '{persona_id}'. Known clients: {known}."], ok=False
             )
         if self.store.get_session(session_id) is not None:
-            return Outcome(
-                [f"The session id '{session_id}' has already been used for a rehearsal. "
-                 "Please start a new rehearsal with a new session id."],
-                ok=False,
-            )
+            return _id_used(session_id)
         seed = seed if seed is not None else seed_for(session_id)
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
             self.store.create_session(session_id, persona.id, trainee or "anonymous", seed, state)
         except SessionExists:
-            return Outcome(
-                [f"The session id '{session_id}' has already been used for a rehearsal. "
-                 "Please start a new rehearsal with a new session id."],
-                ok=False,
-            )
+            return _id_used(session_id)
         return Outcome(
             [result.reply],
             {

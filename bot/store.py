@@ -277,9 +277,7 @@ class Store:
     def get_session(self, session_id: str) -> dict | None:
         """The session as api.md's JSON (plus `seed`), or None if unknown."""
         with self._read() as conn:
-            row = conn.execute(
-                select(sessions).where(sessions.c.session_id == session_id)
-            ).first()
+            row = _session_row(conn, session_id)
             if row is None:
                 return None
             rows = conn.execute(
@@ -290,9 +288,7 @@ class Store:
     def get_session_row(self, session_id: str) -> dict | None:
         """The session without its turns, including the resume `state`, or None."""
         with self._read() as conn:
-            row = conn.execute(
-                select(sessions).where(sessions.c.session_id == session_id)
-            ).first()
+            row = _session_row(conn, session_id)
         if row is None:
             return None
         out = dict(row._mapping)
@@ -543,6 +539,10 @@ class Store:
             raise SessionNotFound(f"no session {session_id!r}")
         if row[0] is not None:
             raise SessionEnded(f"session {session_id!r} has ended")
+
+
+def _session_row(conn: Connection, session_id: str) -> Any:
+    return conn.execute(select(sessions).where(sessions.c.session_id == session_id)).first()
 
 
 def _entity(e: dict) -> dict:
