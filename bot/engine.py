@@ -987,6 +987,10 @@ def _sensitivity(ctx: _Ctx, cues: dict[str, Any], plan_changed: bool
     pushing = (bool(cues.get("directive")) or cues.get("question") == "none") \
         and not cues.get("tentative") and not cues.get("collaborative") \
         and cues.get("question") != "open"
+    # Offering a written record ("I'll write it on a card for you") hands something over;
+    # it pushes only when worded as an instruction.
+    if move == "written_summary":
+        pushing = bool(cues.get("directive"))
     if move in PRESSURE_MOVES and (s.objection_pending or s.refused) \
             and pushing and not ctx.solving \
             and (not plan_changed or not within_limits(p, s.plan)):
@@ -1035,7 +1039,10 @@ def _beliefs(ctx: _Ctx, cues: dict[str, Any], feats: set[str]) -> str | None:
         # Once softened, only the task or the wording can bring a belief back, not the bare
         # move: otherwise every later proposal would undo the trainee's work.
         softened = belief.id in s.beliefs_softened
-        by_move = ctx.move in t.moves and not softened
+        # A proposal asked openly about a named obstacle is problem-solving in substance
+        # (SOLVING_FAMILY): it sets off what problem-solving would, not what a proposal would.
+        trigger_move = "problem_solve" if ctx.solving else ctx.move
+        by_move = trigger_move in t.moves and not softened
         hit = (by_move or any(_cue_on(ctx, cues, c) for c in t.cues)
                or any(f in feats for f in t.task)
                or any(_group_holds(ctx, cues, feats, g, softened) for g in t.all))

@@ -64,6 +64,8 @@ PLACE_NOUNS = [
     "neighborhood", "street", "balcony", "allotment", "room", "flat", "house", "estate",
     "high", "town", "centre", "center", "bath", "shower", "bed", "hallway", "stairs",
     "track", "common", "promenade", "seafront", "square", "playground", "yard", "porch",
+    # Vehicles: for drivers and tradespeople the van or cab is the one private room (leo.yml).
+    "van", "cab", "lorry", "truck", "taxi", "minibus",
 ]  # fmt: skip
 PERSON_NOUNS = [
     "sister", "sisters", "brother", "brothers", "mum", "mom", "mother", "dad", "father",
@@ -145,6 +147,13 @@ def patterns() -> list[dict[str, Any]]:
         _p("time_of_day", "on", "the", "way", _in("home", "to"), _in("work", "school", op="?")),
         _p("time_of_day", "before", "going", "to", "bed"),
         _p("time_of_day", "before", "you", "go", "to", "bed"),
+        # Arriving at work or home: "before you go in", "before I go in", "before going in".
+        _p("time_of_day", "before", _in("you", "i", "we", op="?"), _in("go", "going"), "in"),
+        # "before you start work", "before work starts": both are "before work".
+        _p("time_of_day", "before", _in("you", "i", "we"), _in("start", "begin"),
+           _in("your", "my", "the", op="?"), _in("work", "shift")),
+        _p("time_of_day", "before", _in("work", "the", "your", "my"), _in("shift", op="?"),
+           _in("starts", "begins", "start")),
         # clock times: 7pm, 7 pm, 7:30, 7.30pm, at 7, at seven o'clock
         _p("time_of_day", _in("at", "around", "about", "by", op="?"),
            {"LOWER": {"REGEX": r"^\d{1,2}([:.]\d{2})?(am|pm|a\.m\.|p\.m\.)$"}}),
@@ -396,6 +405,11 @@ def _norm_time(t: str) -> str:
     # details ("in the van", "end of the shift") as substrings of this value.
     t = re.sub(r"^(after|before) (my|the|your) (breakfast|lunch|dinner|tea|supper|work|shift)\b",
                r"\1 \3", t)
+    # One canonical form for the moment of arriving, whoever is the subject.
+    t = re.sub(r"^before (you |i |we )?go(ing)? in$", "before going in", t)
+    if re.fullmatch(r"before (you |i |we )?(start|begin) (your |my |the )?(work|shift)"
+                    r"|before (work|(the |your |my )?shift) (starts|begins|start)", t):
+        return "before work" if "work" in t else "before shift"
     t = re.sub(r"^(at|during|around|about|by) (?=(breakfast|lunch|dinner|tea|supper)\b)", "", t)
     return re.sub(r"\bmy\b", "your", t)
 

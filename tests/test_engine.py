@@ -323,10 +323,19 @@ def test_pressure_needs_a_push_not_a_question() -> None:
         r = engine.step(p, objected.state, turn("written_summary", "Shall I write it down?",
                                                 cues=cues))
         assert "sensitivity:pressure" not in r.events, cues
-    for cues in ({"question": "none"}, {"question": "closed", "directive": True}):
-        r = engine.step(p, objected.state, turn("written_summary", "I'll write it down.",
+    # Offering a written record is handing something over, not pushing the plan again.
+    r = engine.step(p, objected.state, turn("written_summary", "I'll write it down for you.",
+                                            cues={"question": "none"}))
+    assert "sensitivity:pressure" not in r.events
+    for cues in ({"question": "none", "directive": True},
+                 {"question": "closed", "directive": True}):
+        r = engine.step(p, objected.state, turn("written_summary", "You must write it down.",
                                                 cues=cues))
         assert "rupture:pressure" in r.events, cues
+    # A proposal restated as a statement still pushes.
+    r = engine.step(p, objected.state, turn("propose_task", "A walk, then.",
+                                            cues={"question": "none"}))
+    assert "rupture:pressure" in r.events
 
 
 def test_generic_flag_when_persona_has_no_line() -> None:
@@ -701,3 +710,21 @@ def test_resolving_detail_counts_in_whichever_what_when_where_slot_it_landed() -
     res = run(q, [turn("explore_barriers"),
                   turn("specify_plan", entities={"duration": "five minutes"})])
     assert "barrier_resolved:doubt" not in res[-1].events
+
+
+def test_solving_question_does_not_set_off_a_proposal_belief() -> None:
+    # "What if the first step were just ten minutes at the corner shop?" asked about the
+    # obstacle she has just named is problem-solving, even when read as a proposal.
+    belief = {"id": "must_escape", "about": "tasks", "text": "I'd have to get out",
+              "triggers": {"moves": ["propose_task"]}, "effects": {"willingness": -0.1},
+              "lines": ["I'd have to leave."],
+              "softened_by": {"moves": ["give_rationale"]}, "softened_lines": ["OK."]}
+    p = persona(beliefs=[belief], barriers=[_move_solved_barrier()])
+    solving = run(p, [turn("explore_barriers", cues={"question": "open"}),
+                      turn("propose_task", "What if a friend came along?",
+                           cues={"question": "open"})])
+    assert "belief_activated:must_escape" not in solving[-1].events
+    # The same proposal with no obstacle named is a proposal and sets the belief off.
+    proposing = run(p, [turn("propose_task", "What if a friend came along?",
+                             cues={"question": "open"})])
+    assert "belief_activated:must_escape" in proposing[-1].events

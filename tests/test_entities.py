@@ -247,3 +247,28 @@ def test_persona_limit_values_are_canonical_or_kept(persona: str, entity: str, v
         assert times_per_week(value) is not None and times_per_week(got) == times_per_week(value)
     elif entity in ("day", "time_of_day"):
         assert recognised(entity, value) or got == normalize(entity, got), (persona, value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("do it in the van before you go in",
+      [("in the van", "place", "in the van"),
+       ("before you go in", "time_of_day", "before going in")]),
+     ("in the car before work starts",
+      [("in the car", "place", "in the car"),
+       ("before work starts", "time_of_day", "before work")]),
+     ("on the bus before you start work",
+      [("on the bus", "place", "on the bus"),
+       ("before you start work", "time_of_day", "before work")]),
+     ("in the cab before I go in the house",
+      [("in the cab", "place", "in the cab"),
+       ("before I go in", "time_of_day", "before going in")]),
+     ("before going in", [("before going in", "time_of_day", "before going in")])],
+)
+def test_vehicle_places_and_arrival_times(
+    nlp: spacy.Language, text: str, expected: list[tuple[str, str, str]]
+) -> None:
+    # Drivers and tradespeople plan around the vehicle and the moment of arriving (leo.yml).
+    got = [(e.text, e.label_, normalize(e.label_, e.text)) for e in nlp(text).ents]
+    assert got == expected
+    assert all(normalize(label, value) == value for _, label, value in got)
