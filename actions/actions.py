@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -49,49 +50,47 @@ def _failed(dispatcher: CollectingDispatcher, what: str) -> list[EventType]:
     return []
 
 
-class ActionStartRehearsal(Action):
+class _ServiceAction(Action, ABC):
+    """Asks bot.service for an Outcome; a failure becomes a plain message, never a crash."""
+
+    @abstractmethod
+    def outcome(self, tracker: Tracker) -> Outcome: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        try:
+            outcome = self.outcome(tracker)
+        except Exception:  # noqa: BLE001 - never take the conversation down
+            return _failed(dispatcher, self.name())
+        return _send(dispatcher, outcome)
+
+
+class ActionStartRehearsal(_ServiceAction):
     def name(self) -> str:
         return "action_start_rehearsal"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    def outcome(self, tracker: Tracker) -> Outcome:
         seed = _entity(tracker, "seed")
-        try:
-            outcome = service().start(
-                tracker.sender_id,
-                _entity(tracker, "persona"),
-                _entity(tracker, "trainee"),
-                int(seed) if isinstance(seed, (int, float, str)) and str(seed).isdigit() else None,
-            )
-        except Exception:  # noqa: BLE001 - never take the conversation down
-            return _failed(dispatcher, "start")
-        return _send(dispatcher, outcome)
+        return service().start(
+            tracker.sender_id,
+            _entity(tracker, "persona"),
+            _entity(tracker, "trainee"),
+            int(seed) if seed is not None and str(seed).isdigit() else None,
+        )
 
 
-class ActionClientReply(Action):
+class ActionClientReply(_ServiceAction):
     def name(self) -> str:
         return "action_client_reply"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            outcome = service().reply(tracker.sender_id, _slots(tracker), tracker.latest_message)
-        except Exception:  # noqa: BLE001
-            return _failed(dispatcher, "reply")
-        return _send(dispatcher, outcome)
+    def outcome(self, tracker: Tracker) -> Outcome:
+        return service().reply(tracker.sender_id, _slots(tracker), tracker.latest_message)
 
 
-class ActionEndRehearsal(Action):
+class ActionEndRehearsal(_ServiceAction):
     def name(self) -> str:
         return "action_end_rehearsal"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            outcome = service().end(tracker.sender_id, _slots(tracker))
-        except Exception:  # noqa: BLE001
-            return _failed(dispatcher, "end")
-        return _send(dispatcher, outcome)
+    def outcome(self, tracker: Tracker) -> Outcome:
+        return service().end(tracker.sender_id, _slots(tracker))
