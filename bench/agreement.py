@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from bot.moves import PLAN_ENTITIES, empty_cues
-from bot.scoring import DIMENSION_NAMES, score_transcript
+from bot.scoring.rubric import DIMENSION_NAMES, score_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "tests" / "reference"

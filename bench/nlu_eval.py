@@ -252,7 +252,8 @@ def percentile(values: list[float], q: float) -> float:
 def ensure_spacy_pipeline() -> None:
     """config.yml's SpacyNLP loads build/spacy/hw_en: build it when it is missing."""
     if not (ROOT / "build" / "spacy" / "hw_en").exists():
-        subprocess.run([sys.executable, "-m", "bot.nlp", "build"], cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-m", "bot.language.pipeline", "build"], cwd=ROOT,
+                       check=True)
 
 
 def train_rasa(config: Path, data: Path, out_dir: Path) -> tuple[Path, float]:

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from bot import engine  # noqa: E402
-from bot.persona import Persona, load_persona  # noqa: E402
-from bot.rehearsal import Script, load_scripts  # noqa: E402
+from bot.client import engine  # noqa: E402
+from bot.client.scripted import Script, load_scripts  # noqa: E402
+from bot.persona.model import Persona, load_persona  # noqa: E402
 from bot.service import parse_to_turn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

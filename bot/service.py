@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot import engine, moves
-from bot.persona import Persona, PersonaRegistry
+from bot import moves
+from bot.client import engine
+from bot.persona.model import Persona, PersonaRegistry
 from bot.store import SessionExists, Store
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
 def _cues_from_text(text: str) -> dict[str, Any]:
     # A parse without cues (an old model, a hand-sent event) still gets them.
     try:
-        from bot.cues import detect_cues
+        from bot.language.cues import detect_cues
 
         return detect_cues(text)
     except Exception:  # noqa: BLE001 - cues are helpful, never essential
@@ -257,8 +258,8 @@ class RehearsalService:
         self, session_id: str, persona: Persona, final_state: dict[str, Any]
     ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """Score from the stored transcript; a scoring fault never loses the rehearsal."""
-        from bot.ratings import client_ratings
-        from bot.scoring import score_transcript
+        from bot.scoring.client_ratings import client_ratings
+        from bot.scoring.rubric import score_transcript
 
         stored = self.store.get_session(session_id) or {"turns": []}
         try:

@@ -43,7 +43,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.moves import CUES
-from bot.scoring import DIMENSION_NAMES
+from bot.scoring.rubric import DIMENSION_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -625,9 +625,9 @@ def _open_store(url: str | None) -> Store:
 
 
 def _load_persona(persona_id: str) -> Any:
-    """The persona via bot.persona if that module exists and knows the id, else None."""
+    """The persona via bot.persona.model if that module exists and knows the id, else None."""
     try:
-        from bot.persona import PersonaRegistry
+        from bot.persona.model import PersonaRegistry
     except ImportError:
         return None
     try:
@@ -639,7 +639,7 @@ def _load_persona(persona_id: str) -> Any:
 def _public_state(state: dict) -> dict:
     """The engine's public view of a stored resume state (what client_ratings reads)."""
     try:
-        from bot.engine import ClientState
+        from bot.client.engine import ClientState
 
         return ClientState.from_dict(state).public()
     except Exception:  # noqa: BLE001 - engine absent or state from an older engine
@@ -648,8 +648,8 @@ def _public_state(state: dict) -> dict:
 
 def _rescore(store: Store, session: dict) -> dict:
     """Score an ended session whose score is missing, store it, return the new session."""
-    from bot import scoring
-    from bot.ratings import client_ratings
+    from bot.scoring import rubric as scoring
+    from bot.scoring.client_ratings import client_ratings
 
     persona = _load_persona(session["persona"])
     score = scoring.score_transcript(session["turns"], session["persona"], persona)

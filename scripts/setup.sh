@@ -51,12 +51,12 @@ if [ "$(cat "$VENV/.lock-sha" 2>/dev/null)" != "$lock_sha" ]; then
 fi
 
 step "building the project's spaCy pipeline"
-"$PY" -m bot.nlp build
+"$PY" -m bot.language.pipeline build
 
 # Everything the trained model depends on; persona files are not among them:
 # adding or editing a client never needs retraining.
-inputs=(config.yml domain.yml data/rules.yml data/nlu/*.yml bot/moves.py bot/nlp.py bot/cues.py
-        bot/entities.py bot/rasa_ext/nlu.py requirements.lock)
+inputs=(config.yml domain.yml data/rules.yml data/nlu/*.yml bot/moves.py bot/language/*.py
+        bot/rasa_ext/nlu.py requirements.lock)
 model_sha=$(sha "${inputs[@]}")
 if [ ! -f "$MODEL" ] || [ "$(cat models/.inputs-sha 2>/dev/null)" != "$model_sha" ]; then
     step "training the Rasa model (about a minute)"

@@ -186,8 +186,8 @@ def test_score_json(db: Path) -> None:
 
 
 def test_score_rescores_ended_session_without_score(db: Path) -> None:
-    pytest.importorskip("bot.scoring")
-    pytest.importorskip("bot.ratings")
+    pytest.importorskip("bot.scoring.rubric")
+    pytest.importorskip("bot.scoring.client_ratings")
     assert stored(db, "s1")["score"] is None
     res = run_bot(db, "score", "s1", "--json")
     assert res.returncode == 0, res.stderr

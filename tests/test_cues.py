@@ -1,10 +1,10 @@
-"""Table-driven tests of bot.cues on messy, real-sounding therapist speech."""
+"""Table-driven tests of bot.language.cues on messy, real-sounding therapist speech."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.cues import cues_from_doc, detect_cues
+from bot.language.cues import cues_from_doc, detect_cues
 from bot.moves import CUES, QUESTION_KINDS
 
 QUESTIONS: list[tuple[str, str]] = [
@@ -215,7 +215,7 @@ def test_component_sets_doc_extension() -> None:
 
 
 def test_extension_registration_is_idempotent() -> None:
-    from bot.cues import register_extension
+    from bot.language.cues import register_extension
 
     register_extension()
     register_extension()

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot import engine
-from bot.engine import ClientState, TurnInput, parse_minutes, parse_times_per_week
+from bot.client import engine
+from bot.client.engine import ClientState, TurnInput, parse_minutes, parse_times_per_week
 from bot.moves import empty_cues
-from bot.persona import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
+from bot.persona.model import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 MAYA = ROOT / "data" / "personas" / "maya.yml"
@@ -624,7 +624,8 @@ def test_positive_effects_have_diminishing_returns() -> None:
 
 
 def test_shared_names_come_from_moves() -> None:
-    from bot import moves, validate
+    from bot import moves
+    from bot.persona import validate
     assert validate.CONDITIONS is moves.CONDITIONS
     assert validate.TASK_FEATURES is moves.TASK_FEATURES
     assert validate.SENSITIVITIES is moves.SENSITIVITIES

@@ -1,4 +1,4 @@
-"""Entity-ruler spans and value normalisation of bot.entities."""
+"""Entity-ruler spans and value normalisation of bot.language.entities."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from bot.entities import (
+from bot.language.entities import (
     RULER_LABELS,
     expand,
     minutes,

@@ -1,4 +1,4 @@
-"""The saved spaCy pipeline (bot.nlp) and the Rasa CueAnnotator component (no training)."""
+"""The saved spaCy pipeline (bot.language.pipeline) and the Rasa CueAnnotator (no training)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import nlp as nlp_mod
+from bot.language import pipeline as nlp_mod
 from bot.rasa_ext.nlu import CueAnnotator, tidy_entities
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def test_build_pipeline_components() -> None:
 def test_saved_pipeline_loads_by_path_in_fresh_process(tmp_path: Path) -> None:
     target = nlp_mod.save_pipeline(tmp_path / "hw_en-test")
     script = (
-        "import json, spacy, bot.cues\n"
+        "import json, spacy, bot.language.cues\n"
         f"nlp = spacy.load({str(target)!r}, disable=['parser'])\n"
         "doc = nlp('You need to do your homework every day at home with your sister')\n"
         "print(json.dumps({'cues': doc._.cues, "

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import engine
-from bot.persona import Persona, load_persona
-from bot.rehearsal import random_walk
+from bot.client import engine
+from bot.client.scripted import random_walk
+from bot.persona.model import Persona, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONA_FILES = sorted((ROOT / "data" / "personas").glob("*.yml"))

@@ -1,4 +1,4 @@
-"""Unit tests for bot.scoring, bot.ratings and the agreement benchmark."""
+"""Unit tests for bot.scoring.rubric, bot.scoring.client_ratings and the agreement benchmark."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 from bench.agreement import DIMS, compute, load_all, spearman
 from bot.moves import EVENT_KINDS, MOVES, empty_cues
-from bot.ratings import ITEMS, client_ratings
-from bot.scoring import LABEL, score_transcript
+from bot.scoring.client_ratings import ITEMS, client_ratings
+from bot.scoring.rubric import LABEL, score_transcript
 
 
 def turn(n: int, text: str, intent: str, events: list[str] | None = None,
@@ -307,7 +307,7 @@ def test_client_comment_uses_persona_lines_deterministically() -> None:
 def _persona_file(pid: str):  # noqa: ANN202 - Persona
     from pathlib import Path
 
-    from bot.persona import load_persona
+    from bot.persona.model import load_persona
     return load_persona(Path(__file__).resolve().parent.parent / "data" / "personas" /
                         f"{pid}.yml")
 

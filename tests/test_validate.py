@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 import yaml
 
-from bot import validate
 from bot.moves import CUES, MOVES, PLAN_ENTITIES
-from bot.validate import Problem, Spec, validate_file, validate_text
+from bot.persona import validate
+from bot.persona.validate import Problem, Spec, validate_file, validate_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -393,7 +393,7 @@ def test_syntax_scan_has_no_false_alarms_on_shipped_personas() -> None:
 
 
 def test_registry_keeps_good_personas_next_to_broken_ones(tmp_path: Path) -> None:
-    from bot.persona import PersonaRegistry
+    from bot.persona.model import PersonaRegistry
 
     (tmp_path / "tiny.yml").write_text(TINY.read_text())
     for name in ("rt_several_syntax_errors.yml", "rt_numbers_as_text.yml", "rt_date_plan.yml"):

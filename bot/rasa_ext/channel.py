@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.persona import PersonaRegistry
+from bot.persona.model import PersonaRegistry
 from bot.service import PERSONA_DIR
 from bot.store import Store, parse_since
 

@@ -7,10 +7,10 @@ DIET's `intent_ranking` (weight `diet_weight`; without a DIET ranking it stands 
 sets `intent` and `intent_ranking`. It is persisted as JSON + npz (no pickle).
 
 `CueAnnotator` is placed after DIETClassifier in config.yml as `bot.rasa_ext.nlu.CueAnnotator`. It
-- sets `cues` (bot.cues) on the message with `add_to_output=True`, so the parse result,
+- sets `cues` (bot.language.cues) on the message with `add_to_output=True`, so the parse result,
   `/model/parse` and `tracker.latest_message` carry it. Cues are computed on the original
   text (SpacyNLP's stored doc is lower-cased);
-- normalises entity values with bot.entities (keeping the said text in `text`),
+- normalises entity values with bot.language.entities (keeping the said text in `text`),
   expands compound spans ("every morning" -> frequency + time_of_day), and removes
   duplicates: for the ruler's closed classes the SpacyEntityExtractor entity wins over
   DIET's, for `activity` DIET's wins; one entity per (entity, value).
@@ -44,8 +44,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.cues import detect_cues
-from bot.entities import RULER_LABELS, expand, only_function_words, recognised
+from bot.language.cues import detect_cues
+from bot.language.entities import RULER_LABELS, expand, only_function_words, recognised
 from bot.moves import empty_cues
 
 logger = logging.getLogger(__name__)

@@ -4,15 +4,15 @@ Nothing can be downloaded, so the pipeline is built in code from `spacy.blank("e
 an `entity_ruler` with the closed-class plan patterns of bot/entities.py and the
 `cue_detector` of bot/cues.py.
 
-`python -m bot.nlp build` writes it to `build/spacy/hw_en-<hash>` (hash of the patterns, the
-cue/entity/pipeline source and the spaCy version; Rasa fingerprints SpacyNLP by the model
-*path*, so a changed pipeline gets a new path), points the stable symlink
+`python -m bot.language.pipeline build` writes it to `build/spacy/hw_en-<hash>` (hash of the
+patterns, the cue/entity/pipeline source and the spaCy version; Rasa fingerprints SpacyNLP by
+the model *path*, so a changed pipeline gets a new path), points the stable symlink
 `build/spacy/hw_en` at it and records the hashed path in `build/spacy/CURRENT`.
 Building is idempotent: an existing directory with the same hash is left alone.
 
 Loading needs the `cue_detector` factory registered before `spacy.load`; importing
-`bot.cues` does that, and Rasa imports `bot.rasa_ext.nlu` (which imports bot.cues) while
-it resolves the config, before SpacyNLP loads the model.
+`bot.language.cues` does that, and Rasa imports `bot.rasa_ext.nlu` (which imports
+bot.language.cues) while it resolves the config, before SpacyNLP loads the model.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from bot import cues as _cues  # noqa: F401  (registers the cue_detector factory)
-from bot.entities import patterns
+from bot.language import cues as _cues  # noqa: F401  (registers the cue_detector factory)
+from bot.language.entities import patterns
 
 PIPELINE_VERSION = "1"
 DEFAULT_DIR = Path("build/spacy")
 BASE_NAME = "hw_en"
-_SOURCES = ("cues.py", "entities.py", "nlp.py")
+_SOURCES = ("cues.py", "entities.py", "pipeline.py")
 
 
 def build_pipeline() -> Language:
@@ -99,7 +99,7 @@ def build(base: Path | str = DEFAULT_DIR) -> tuple[Path, bool]:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in {"build", "path"}:
-        print("usage: python -m bot.nlp build [DIR] | path [DIR]", file=sys.stderr)
+        print("usage: python -m bot.language.pipeline build [DIR] | path [DIR]", file=sys.stderr)
         return 2
     base = Path(args[1]) if len(args) > 1 else DEFAULT_DIR
     if args[0] == "path":

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot import moves
-from bot.lines import GENERIC_MOVE_LINES, GENERIC_NOT_YET
+from bot.client.generic_lines import GENERIC_MOVE_LINES, GENERIC_NOT_YET
 from bot.moves import CONDITIONS, DETAIL_QUESTIONS, STATE_KEYS
-from bot.persona import Barrier, Belief, Persona, TriggerGroup
+from bot.persona.model import Barrier, Belief, Persona, TriggerGroup
 
 GUARDED_BELOW = 0.35
 WARM_FROM = 0.65

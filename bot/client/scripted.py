@@ -2,7 +2,7 @@
 
 A script file (tests/rehearsals/<persona>.yml) lists scripts of turns with the move
 (intent) each turn stands for, so that the engine can be exercised without an NLU
-model. Cues come from `bot.cues.detect_cues(text)`; explicit `cues:` in a turn win.
+model. Cues come from `bot.language.cues.detect_cues(text)`; explicit `cues:` in a turn win.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from bot import engine, moves
-from bot.persona import Persona
+from bot import moves
+from bot.client import engine
+from bot.persona.model import Persona
 
 DEFAULT_CONFIDENCE = 0.95
 
@@ -88,7 +89,7 @@ def load_scripts(path: str | Path) -> ScriptFile:
 
 def _detect(text: str) -> dict[str, Any]:
     try:
-        from bot.cues import detect_cues  # written in parallel; absent in early checkouts
+        from bot.language.cues import detect_cues  # written in parallel; absent in early checkouts
     except ImportError:
         return moves.empty_cues()
     return dict(detect_cues(text))

@@ -12,8 +12,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot import engine
-from bot.persona import Persona
+from bot.client import engine
+from bot.persona.model import Persona
 
 # The items, in display order, in one place.
 ITEMS: tuple[str, ...] = (

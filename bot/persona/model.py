@@ -1,6 +1,6 @@
 """Persona files (docs/persona-format.md) as frozen dataclasses, and a live registry.
 
-Validation is bot.validate's job; this module only turns a file that passed it into
+Validation is bot.persona.validate's job; this module only turns a file that passed it into
 objects the engine can read without defensive lookups. No Rasa imports.
 """
 
@@ -22,7 +22,7 @@ Lines = tuple[str, ...]
 
 @dataclass(frozen=True)
 class Problem:
-    """Local stand-in with the contract's shape, used only while bot.validate is absent."""
+    """Local stand-in with the contract's shape, used only while bot.persona.validate is absent."""
 
     file: str
     line: int
@@ -297,7 +297,7 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
 
 
 def _minimal_check(path: Path) -> list[Any]:
-    """Used only if bot.validate cannot be imported: enough to never build from junk."""
+    """Used only if bot.persona.validate cannot be imported: enough to never build from junk."""
     name = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -323,9 +323,9 @@ def _minimal_check(path: Path) -> list[Any]:
 
 def _validate(path: Path) -> list[Any]:
     try:
-        from bot import validate  # written in parallel; absent in early checkouts
+        from bot.persona import validate  # written in parallel; absent in early checkouts
     except ImportError:
-        log.warning("bot.validate not importable; using the minimal local check")
+        log.warning("bot.persona.validate not importable; using the minimal local check")
         return _minimal_check(path)
     return list(validate.validate_file(path))
 
