@@ -136,6 +136,27 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class Life:
+    """What the client can say about its week when asked (several variants each)."""
+
+    energy: Lines = ()  # when its energy is best and worst
+    routine: Lines = ()  # work hours, shifts, days off, school runs
+    places: Lines = ()  # places it goes
+    people: Lines = ()  # people around it
+
+
+@dataclass(frozen=True)
+class DetailPreference:
+    """What the client suggests itself for one plan detail when the trainee asks."""
+
+    suggest: str  # a value as the NLU normalises it, so it compares with limits and barriers
+    lines: Lines  # "{duration}" (the detail's own name) stands for `suggest`
+    # While these barriers have not come up, the client cannot say yet: it says not_yet_lines.
+    not_yet_barriers: Lines = ()
+    not_yet_lines: Lines = ()
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -156,6 +177,9 @@ class Persona:
     agreement: Agreement
     lines: dict[str, Lines]
     path: str = ""
+    life: Life = field(default_factory=Life)
+    # Plan detail (bot.moves.PLAN_ENTITIES) -> the client's own suggestion; absent: unknown.
+    preferences: dict[str, DetailPreference] = field(default_factory=dict)
 
     def belief(self, belief_id: str) -> Belief | None:
         return next((b for b in self.beliefs if b.id == belief_id), None)
@@ -249,6 +273,16 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
         )
         for k, v in (data.get("sensitivities") or {}).items()
     }
+    life = data.get("life") or {}
+    preferences = {
+        str(detail): DetailPreference(
+            suggest=str(pref["suggest"]),
+            lines=_lines(pref.get("lines")),
+            not_yet_barriers=_lines((pref.get("not_yet") or {}).get("barriers")),
+            not_yet_lines=_lines((pref.get("not_yet") or {}).get("lines")),
+        )
+        for detail, pref in (data.get("preferences") or {}).items()
+    }
     start = {k: 0.5 for k in moves.STATE_KEYS}
     start.update(_floats(st.get("start")))
     return Persona(
@@ -293,6 +327,13 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
         ),
         lines={str(k): _lines(v) for k, v in (data.get("lines") or {}).items()},
         path=path,
+        life=Life(
+            energy=_lines(life.get("energy")),
+            routine=_lines(life.get("routine")),
+            places=_lines(life.get("places")),
+            people=_lines(life.get("people")),
+        ),
+        preferences=preferences,
     )
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.language.entities import DAYS, minutes, normalize, times_per_week
 from bot.moves import (
     BANDS,
     CONDITIONS,
@@ -67,6 +68,15 @@ CUE_NAMES: tuple[str, ...] = tuple(c for c in CUES if c != "question") + (
 SPECIFICS: tuple[str, ...] = tuple(e for e in PLAN_ENTITIES if e != "activity")
 SITUATION_BASES: tuple[str, ...] = tuple(dict.fromkeys(MOVES + EXTRA_SITUATIONS))
 
+# What the client can tell about its week (`life:`), and what each topic holds.
+LIFE_TOPICS: dict[str, str] = {
+    "energy": "When the client's energy is best and worst.",
+    "routine": "Work hours, shifts, days off, school runs.",
+    "places": "Places the client goes.",
+    "people": "People around the client.",
+}
+
+WEEKDAY_NAMES = frozenset(DAYS.values())
 ID_RE = re.compile(r"^[a-z0-9_]+$")
 SITUATION_RE = re.compile(
     r"^(?P<base>[A-Za-z_]+)(?:@(?P<phase>[A-Za-z_]+))?(?:\.(?P<band>[A-Za-z_]+))?$"
@@ -271,6 +281,48 @@ REQUIRES = Spec(
     ),
 )
 
+LIFE = Spec(
+    "map",
+    "What the client can say about its week when the trainee asks: several variants each, "
+    "in the client's voice. The client draws on these when it helps to build a plan.",
+    key_noun="life topic",
+    fields=tuple(Field(name, _lines(desc)) for name, desc in LIFE_TOPICS.items()),
+)
+
+PREFERENCE = Spec(
+    "map",
+    "What the client suggests itself when the trainee asks about this plan detail.",
+    key_noun="preference field",
+    fields=(
+        Field("suggest", _text(
+            "The client's own value for this detail, written the way the language model "
+            "hears it (e.g. 10 minutes, 2 times a week, Tuesday and Thursday, before work); "
+            "it goes into the plan when the client says it."), True),
+        Field("lines", _lines("What the client says when it suggests the value; "
+                              "{detail name} (e.g. {duration}) stands for the value."), True),
+        Field("not_yet", Spec(
+            "map",
+            "While these barriers have not come up in the conversation, the client cannot "
+            "name a value yet and says one of these lines instead.",
+            key_noun="not_yet field",
+            fields=(
+                Field("barriers", Spec("list", "Barrier ids from barriers.",
+                                       item=_text("A barrier id from barriers."),
+                                       nonempty=True), True),
+                Field("lines", _lines("What the client says while it cannot say yet."), True),
+            ),
+        )),
+    ),
+)
+
+PREFERENCES = Spec(
+    "map",
+    "For each plan detail, what the client suggests itself when asked (all optional; for a "
+    "missing one the client says, in character, that it does not know).",
+    key_noun="plan detail",
+    fields=tuple(Field(d, PREFERENCE) for d in PLAN_ENTITIES),
+)
+
 PERSONA = Spec(
     "map",
     "A simulated client for rehearsing between-session action plans.",
@@ -356,6 +408,8 @@ PERSONA = Spec(
                 )),
             ),
         )),
+        Field("life", LIFE),
+        Field("preferences", PREFERENCES),
         Field("beliefs", Spec("list", "The client's beliefs.", item=BELIEF)),
         Field("barriers", Spec("list", "What gets in the way.", item=BARRIER)),
         Field("sensitivities", Spec(
@@ -479,6 +533,8 @@ class _Checker:
         # Fields that are absent only because their key is misspelled (already reported with
         # a "did you mean"); rules about the missing field would just repeat that problem.
         self.misspelled: set[Path_] = set()
+        # Values that failed their structural check (reported, left out of the data).
+        self.bad: set[Path_] = set()
         self._constructor = yaml.constructor.SafeConstructor()
 
     def add(self, line: int, message: str, severity: str = "error") -> None:
@@ -520,6 +576,8 @@ class _Checker:
                 value = self.walk(item, spec.item or Spec("text"), path + (i,))
                 if value is not _BAD:
                     out.append(value)
+                else:
+                    self.bad.add(path + (i,))
             return out
         if not isinstance(node, ScalarNode):
             return self._type_error(node, spec, path, where)
@@ -606,6 +664,8 @@ class _Checker:
             value = self.walk(vnode, value_spec, sub)
             if value is not _BAD:
                 out[key] = value
+            else:
+                self.bad.add(sub)
         for f in spec.fields:
             if f.required and f.name not in seen and f.name not in suggested:
                 self.add(where, f"{_path_str(path)} is missing the required field "
@@ -985,9 +1045,125 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str) -> None:
               "but last_week.report has lines that will never be said; remove them or set "
               "the outcome", "warning")
 
+    _check_preferences(c, data)
+
     if "{last_plan}" in json.dumps(data) and not last_week.get("plan"):
         c.add(c.at(("last_week",)), "some lines use {last_plan} but last_week.plan is not set, "
               "so those lines are never said; add last_week.plan", "warning")
+
+
+def _plan_values(value: str) -> list[str]:
+    """The single values of a suggestion: the engine joins several of one kind with ' and '."""
+    return [v.strip() for v in value.split(" and ") if v.strip()]
+
+
+def _matches(value: str, needles: Iterable[str]) -> bool:
+    """As the engine matches plan values against resolved_by.details: substring, any case."""
+    low = value.lower()
+    return any(str(n).lower() in low for n in needles if n)
+
+
+# Details whose suggestion must resolve a practical barrier about the same detail.
+WHEN_AND_WHERE: tuple[str, ...] = ("time_of_day", "day", "place")
+
+
+def _check_preferences(c: _Checker, data: dict[str, Any]) -> None:
+    """A plan built from the client's own suggestions fits its limits and its barriers."""
+    prefs = data.get("preferences")
+    if not isinstance(prefs, dict):
+        return
+    barrier_ids = [b["id"] for b in data.get("barriers", [])
+                   if isinstance(b, dict) and isinstance(b.get("id"), str)]
+    # A barrier with a bad value in it is reported already; judging suggestions against
+    # what is left of it would only repeat that problem.
+    barriers = [b for i, b in enumerate(data.get("barriers", [])) if isinstance(b, dict)
+                and not any(p[:2] == ("barriers", i) for p in c.bad)]
+    limits = data.get("task_limits", {})
+    if any(p[:1] == ("task_limits",) for p in c.bad):
+        limits = {}
+    suggested: dict[str, str] = {}
+    for detail, pref in prefs.items():
+        if not isinstance(pref, dict):
+            continue
+        where = ("preferences", detail)
+        not_yet = pref.get("not_yet")
+        for j, bid in enumerate(not_yet.get("barriers", []) if isinstance(not_yet, dict)
+                                else []):
+            if bid not in barrier_ids:
+                c.add(c.at(where + ("not_yet", "barriers", j)),
+                      f"preferences.{detail}.not_yet.barriers names '{bid}', but there is no "
+                      f"barrier with that id{_suggest(bid, barrier_ids)}"
+                      + (f" (barrier ids: {', '.join(barrier_ids)})" if barrier_ids
+                         else "; add it under barriers: or remove it here"))
+        value = pref.get("suggest")
+        if not isinstance(value, str):
+            continue
+        suggested[detail] = value
+        line = c.at(where + ("suggest",))
+        heard = " and ".join(normalize(detail, v) for v in _plan_values(value))
+        if heard.lower() != " and ".join(_plan_values(value)).lower():
+            c.add(line, f"preferences.{detail}.suggest is '{value}', but the language model "
+                  f"hears it as '{heard}'; write `suggest: {heard}` so that the engine can "
+                  "compare it with the task limits and barriers")
+            continue
+        if detail == "duration":
+            most = limits.get("max_duration_minutes")
+            got = minutes(value)
+            if got is None:
+                c.add(line, f"preferences.duration.suggest '{value}' is not a length of time; "
+                      "write it in minutes, e.g. 10 minutes")
+            elif isinstance(most, int | float) and got > most:
+                c.add(line, f"preferences.duration.suggest is '{value}', more than "
+                      f"task_limits.max_duration_minutes ({most:g}), so the client would "
+                      "refuse its own suggestion; suggest less or raise the limit")
+        elif detail == "frequency":
+            most = limits.get("max_times_per_week")
+            got_times = times_per_week(value)
+            if got_times is None:
+                c.add(line, f"preferences.frequency.suggest '{value}' is not a frequency; "
+                      "write e.g. 2 times a week, once a week or daily")
+            elif isinstance(most, int | float) and got_times > most:
+                c.add(line, f"preferences.frequency.suggest is '{value}' ({got_times:g} times "
+                      f"a week), more than task_limits.max_times_per_week ({most:g}), so the "
+                      "client would refuse its own suggestion; suggest fewer or raise the limit")
+        elif detail == "activity":
+            disliked = [d for d in limits.get("disliked_activities", []) if _matches(value, [d])]
+            if disliked:
+                c.add(line, f"preferences.activity.suggest '{value}' contains '{disliked[0]}', "
+                      "which is in task_limits.disliked_activities, so the client would "
+                      "refuse its own suggestion; suggest another activity")
+        if detail in WHEN_AND_WHERE:
+            about = [b for b in barriers if b.get("kind") == "practical"
+                     and detail in ((b.get("resolved_by") or {}).get("details") or {})]
+            if about and not any(_matches(value, b["resolved_by"]["details"][detail])
+                                 for b in about):
+                names = "; ".join(f"'{b.get('id')}' is resolved by "
+                                  + ", ".join(b["resolved_by"]["details"][detail])
+                                  for b in about)
+                c.add(line, f"preferences.{detail}.suggest '{value}' does not resolve the "
+                      f"practical barrier about {detail} ({names}); a plan built from the "
+                      "client's own suggestions must fit its barriers: suggest a value that "
+                      f"contains one of these, or add it to resolved_by.details.{detail}")
+    day, freq = suggested.get("day"), suggested.get("frequency")
+    n_days = len([v for v in _plan_values(day or "") if normalize("day", v) in WEEKDAY_NAMES])
+    per_week = times_per_week(freq) if freq else None
+    if n_days >= 2 and per_week is not None and per_week != n_days:
+        c.add(c.at(("preferences", "frequency", "suggest")), f"preferences.frequency.suggest "
+              f"'{freq}' ({per_week:g} times a week) contradicts preferences.day.suggest "
+              f"'{day}' ({n_days} days); make them agree")
+    # A barrier the client needs resolved, and that only plan details can resolve, must be
+    # resolved by the client's own suggestions, or a client-led plan can never be agreed.
+    required = requires_of(data).get("barriers_resolved", [])
+    for b in barriers:
+        details = (b.get("resolved_by") or {}).get("details") or {}
+        if b.get("id") not in required or not any(d in suggested for d in details):
+            continue
+        if not any(_matches(suggested[d], vals) for d, vals in details.items() if d in suggested):
+            wanted = "; ".join(f"{d}: {', '.join(vals)}" for d, vals in details.items())
+            c.add(c.at(("preferences",)), f"the client's own suggestions never resolve barrier "
+                  f"'{b.get('id')}', which agreement.requires.barriers_resolved needs ({wanted}); "
+                  "a plan built from them could never be agreed: let one suggestion contain one "
+                  "of these values")
 
 
 # --- entry points ------------------------------------------------------------------------
