@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.client.agreement import unmet_conditions
 from bot.client.context import Said, TurnContext
 from bot.client.generic_lines import GENERIC_MOVE_LINES
-from bot.client.hearing import ASKING_CONDITIONS, contains_any
+from bot.client.hearing import contains_any
 from bot.client.state import ClientState, apply_effects
 from bot.client.tuning import TUNING
 from bot.client.voice import LineLevel, choose, joined, move_levels, say_list, say_move
@@ -57,8 +57,9 @@ def agreement(ctx: TurnContext, pre: ClientState, detail: str | None = None,
                 return chosen
         return say_list(ctx, "agree", p.agreement.agree_lines, "agree")
     cond = unmet[0]
-    if ctx.move == "specify_plan" and cond in ASKING_CONDITIONS:
-        # A question about a detail gets an answer about the detail, not a verdict.
+    if ctx.move == "specify_plan":
+        # A question about a detail gets an answer about the detail, not a verdict: what is
+        # still missing is said when the plan is put to the client (summary, feedback).
         return move_line(ctx, detail)
     s.failed_checks += 1
     if s.failed_checks >= TUNING.refuse_after_failed_checks \

@@ -52,6 +52,9 @@ class TurnContext:
     task_features: set[str] = field(default_factory=set)
     reaction: Reaction | None = None
     belief_line: str | None = None
+    detail_said: Said | None = None  # the client's answer to the details it was asked for
+    contradiction: tuple[str, str, str] | None = None  # (entity, first, second)
+    unrelated: str | None = None  # an activity that has nothing to do with the client
 
     def values(self) -> dict[str, str]:
         """What a line's {placeholders} are filled with."""
