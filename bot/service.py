@@ -166,7 +166,8 @@ class RehearsalService:
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
-            self.store.create_session(session_id, persona.id, trainee or "anonymous", seed, state)
+            self.store.create_session(session_id, persona.id, trainee or "anonymous", seed, state,
+                                      opening=result.reply)
         except SessionExists:
             return _id_used(session_id)
         return Outcome(

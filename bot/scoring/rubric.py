@@ -613,19 +613,41 @@ def d5_specificity(tx: Transcript) -> Result:
     if not ev:
         return Result(0, missing="Agree what the client will try, then when, where and for "
                                  "how long.")
+    # The advice names only the details still open (it used to list all four, asking
+    # for a "when" or "how often" the transcript beside it showed).
+    open_details = _open_details(tx, cats)
     if len(core) >= 5 and sized:
         return Result(6, ev)
     if len(cats) >= 4 and sized or len(core) >= 5:
-        return Result(5, ev, "Settle the remaining details (when, where, how long, how often) "
+        return Result(5, ev, f"Settle the remaining details ({open_details}) "
                              "and keep the task small enough to succeed."
-                      if len(core) < 5 else "Size the task to what the client says they can "
-                                            "manage.")
+                      if len(core) < 5 and open_details else "Size the task to what the client "
+                                                             "says they can manage.")
     if len(cats) >= 3:
-        return Result(4, ev, "Fill in the remaining details (when, where, how long, how often) "
-                             "and check the size feels doable.")
+        advice = (f"Fill in the remaining details ({open_details}) and check the size feels "
+                  "doable." if open_details else "Check the size feels doable.")
+        return Result(4, ev, advice)
     if len(cats) == 2:
-        return Result(3, ev, "Add at least one more detail: when, where, or how long.")
-    return Result(2, ev, "Make it concrete: what exactly, when, and where.")
+        return Result(3, ev, f"Add at least one more detail: {open_details or 'how long'}.")
+    return Result(2, ev, f"Make it concrete: {open_details or 'what exactly, when, and where'}.")
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _open_details(tx: Transcript, cats: list[str]) -> str:
+    """The plan details (when, where, how long, how often) not yet settled, in words.
+
+    Two or more named days settle "how often" too: the engine then drops a separate
+    frequency from the plan, so it is not missing from what the trainee agreed.
+    """
+    day = str((tx.final.get("plan") or {}).get("day") or "").lower()
+    named_days = sum(1 for d in WEEKDAY_NAMES if d in day) + (2 if "weekend" in day else 0)
+    settled = set(cats)
+    if named_days >= 2 or "every day" in day or "daily" in day or "weekday" in day:
+        settled.add("how often")
+    return ", ".join(c for c in ("what", "when", "where", "how long", "how often")
+                     if c not in settled)
 
 
 def d6_obstacles(tx: Transcript) -> Result:
