@@ -13,6 +13,7 @@ The phrasings are generic (no persona's words), at least five per kind.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,12 +23,16 @@ from typing import Any
 from bot.client import engine
 from bot.client.scripted import turn_input
 from bot.client.state import ClientState
+from bot.client.details import voiced
+from bot.language.entities import FUNCTION_WORDS
+from bot.language.quantities import minutes, times_per_week
 from bot.persona.model import Persona, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ROOT / "data" / "personas"
 REPORT = Path(__file__).resolve().parent / "detail-questions-report.txt"
 TARGET = 0.9
+SOLO = re.compile(r"\b(?:on my own|by myself|just me|alone|myself|no one|nobody)\b", re.I)
 
 # What a skilful trainee says before asking for details: it asks, it proposes nothing.
 LEAD_IN: tuple[tuple[str, str], ...] = (
@@ -118,8 +123,18 @@ def _nlp() -> Any:
 def reply_has(entity: str, reply: str, given: str | None) -> bool:
     """A detail of kind `entity` in the reply: found by the entity ruler, or the value the
     client put into the plan on this turn is said in it."""
-    if given and given.lower() in reply.lower():
-        return True
+    low = reply.lower()
+    if given:
+        said = voiced(given).lower()
+        words = [w for w in re.findall(r"[a-z0-9']+", said) if w not in FUNCTION_WORDS]
+        if said in low or (words and all(re.search(rf"\b{re.escape(w)}", low) for w in words)):
+            return True
+    if entity == "person" and SOLO.search(reply):
+        return True  # "Just me." answers "with whom?"
+    if given and entity == "duration" and minutes(given) is not None:
+        return minutes(given) == minutes(reply)  # "Ten minutes." says "10 minutes"
+    if given and entity == "frequency" and times_per_week(given) is not None:
+        return times_per_week(given) == times_per_week(reply)  # "Two, I think." says "twice"
     return any(ent.label_ == entity for ent in _nlp()(reply).ents)
 
 

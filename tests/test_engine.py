@@ -241,10 +241,28 @@ def test_same_move_twice_noticed() -> None:
 
 def test_low_confidence_and_fallback_not_understood() -> None:
     p = persona(lines={"not_understood": ["Sorry?"]})
-    for t in (turn("reflect", confidence=0.15), turn("propose_task", confidence=0.35),
-              turn("nlu_fallback")):
+    for t in (turn("reflect", confidence=0.1), turn("propose_task", confidence=0.1),
+              turn("nlu_fallback"), turn("off_topic", confidence=0.3)):
         r = run(p, [t])[-1]
         assert r.reply == "Sorry?" and r.events == ["not_understood"]
+
+
+def test_half_heard_turn_gets_a_clarifying_question_naming_what_was_heard() -> None:
+    p = persona(lines={"not_understood": ["Sorry?"]})
+    start = engine.start(p, 1).state
+    r = engine.step(p, start, turn("problem_solve", "What if we moved it to the morning?",
+                                   confidence=0.35, entities={"time_of_day": "morning"}))
+    assert r.events == ["clarify:problem_solve"]
+    assert "in the morning" in r.reply and r.reply.endswith("?") and r.reply != "Sorry?"
+    assert r.state.plan == start.plan and r.state.trust == start.trust  # nothing taken in
+    goal = engine.step(p, start, turn("link_to_goals", "How does that fit with what you want?",
+                                      confidence=0.3))
+    assert goal.events == ["clarify:link_to_goals"] and "what I want" in goal.reply
+    # A half-heard goodbye is a goodbye, never "say that again".
+    bye = engine.step(p, start, turn("goodbye", "Thanks so much, see you next week.",
+                                     confidence=0.25))
+    assert "not_understood" not in bye.events and not any(
+        e.startswith("clarify") for e in bye.events)
 
 
 def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> None:
@@ -255,7 +273,7 @@ def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> 
     for t in (turn("reflect", "Is that heavy for you?", confidence=0.26),
               turn("reflect", "You must do it.", confidence=0.26, cues={"directive": True}),
               turn("propose_task", "Maybe a walk.", confidence=0.26)):
-        assert run(p, [t])[-1].events == ["not_understood"]
+        assert run(p, [t])[-1].events == [f"clarify:{t.intent}"]
 
 
 def _designing(p: Persona) -> TurnResult:
@@ -429,6 +447,7 @@ def _warm() -> dict[str, Any]:
 def test_open_question_needed_to_bring_out_a_guarded_doubt() -> None:
     p = persona(barriers=[_barrier(disclose_needs_open_question=True)])
     base = engine.start(p, 1).state
+    base.plan["activity"] = "a walk"  # feedback on a plan: the plan touches the doubt
     leading = engine.step(p, base, turn("elicit_feedback", "You'll do it this time?",
                                         cues={"question": "closed"}))
     assert "doubt" not in leading.state.disclosed
@@ -438,9 +457,14 @@ def test_open_question_needed_to_bring_out_a_guarded_doubt() -> None:
         assert "barrier_disclosed:doubt" in asked.events, text
     # Without the setting, the closed form is enough (older files behave as before).
     plain = persona(barriers=[_barrier()])
-    res = engine.step(plain, engine.start(plain, 1).state,
-                      turn("elicit_feedback", "You'll do it?", cues={"question": "closed"}))
+    res = engine.step(plain, base, turn("elicit_feedback", "You'll do it?",
+                                        cues={"question": "closed"}))
     assert "barrier_disclosed:doubt" in res.events
+    # With no plan on the table, "How does that fit?" is not a question about obstacles.
+    empty = engine.step(plain, engine.start(plain, 1).state,
+                        turn("elicit_feedback", "How does that fit with what you want?",
+                             cues={"question": "open"}))
+    assert "barrier_disclosed:doubt" not in empty.events
 
 
 def test_barrier_that_does_not_volunteer_stays_hidden_when_warm() -> None:

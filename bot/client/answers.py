@@ -7,6 +7,12 @@ from bot.client.agreement import unmet_conditions
 from bot.client.context import Said, TurnContext
 from bot.client.generic_lines import GENERIC_MOVE_LINES
 from bot.client.hearing import contains_any
+
+# Conditions that only say the trainee has not asked yet: details offered in a question are
+# answered, not met with an objection.
+ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
+                               "client_shaped", "rationale_understood", "min_specifics",
+                               "first_proposal"})
 from bot.client.state import ClientState, apply_effects
 from bot.client.tuning import TUNING
 from bot.client.voice import LineLevel, choose, joined, move_levels, say_list, say_move
@@ -57,9 +63,8 @@ def agreement(ctx: TurnContext, pre: ClientState, detail: str | None = None,
                 return chosen
         return say_list(ctx, "agree", p.agreement.agree_lines, "agree")
     cond = unmet[0]
-    if ctx.move == "specify_plan":
-        # A question about a detail gets an answer about the detail, not a verdict: what is
-        # still missing is said when the plan is put to the client (summary, feedback).
+    if ctx.move == "specify_plan" and cond in ASKING_CONDITIONS:
+        # A question about a detail gets an answer about the detail, not a verdict.
         return move_line(ctx, detail)
     s.failed_checks += 1
     if s.failed_checks >= TUNING.refuse_after_failed_checks \

@@ -109,6 +109,14 @@ _VAGUE = frozenset(
     "some one each every this that what your my with about around".split())
 
 
+# Between-session tasks that fit almost any client of a talking therapy (stemmed): these
+# are never "unrelated", whatever the file says.
+COMMON_TASKS = frozenset(
+    "walk breath breathing exercise record diary journal note notebook write list call phone "
+    "text message relax relaxation mindful mindfulness meditat sleep plan schedul activit "
+    "thought worry read music stretch yoga notic practi".split())
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "es", "s", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -125,6 +133,8 @@ def unrelated(ctx: TurnContext, activity: str) -> bool:
     its words appear in what the file says about the client (goals, values, problem,
     briefing, last week, its activities, barriers, life, preferences, lines)."""
     words = _content(activity)
+    if not ctx.persona.goals or any(w.startswith(c) for w in words for c in COMMON_TASKS):
+        return False  # no goals to judge by, or a between-session task of any therapy
     if not words or any(same_activity(activity, idea) for idea in ctx.state.client_ideas):
         return False
     p = ctx.persona
@@ -147,12 +157,11 @@ def unrelated(ctx: TurnContext, activity: str) -> bool:
     known: set[str] = set()
     for t in texts:
         known |= _content(t)
-    return not (words & known)
+    return not ({w[:5] for w in words} & {w[:5] for w in known})
 
 
 def unrelated_line(ctx: TurnContext, activity: str) -> Said:
     ctx.extra["offered"] = voiced(activity)
-    ctx.extra.setdefault("goal", ctx.persona.goals[0] if ctx.persona.goals else "to feel better")
     levels = [lv for lv in move_levels(ctx.persona, "unrelated", ctx.state.band(),
                                        ctx.state.phase) if not lv.generic]
     levels.append(LineLevel("unrelated", UNRELATED_LINES, True))

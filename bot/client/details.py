@@ -61,7 +61,12 @@ def own_value(persona: Persona, entity: str, plan: dict[str, object]) -> str | N
     for barrier in persona.barriers:  # what would solve its own obstacle
         candidates += list(barrier.resolved_by.details.get(entity, ()))
     for value in candidates:
-        if within_limits(persona, {**plan, entity: value}):
+        trial = {**plan, entity: value}
+        if entity == "day" and not plan.get("frequency") and "frequency" in persona.preferences:
+            # Named days are counted against the limit only when no frequency is said; the
+            # client's own "three times" goes with its "weekdays".
+            trial["frequency"] = persona.preferences["frequency"].suggest
+        if within_limits(persona, trial):
             return value
     return None
 

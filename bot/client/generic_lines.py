@@ -152,5 +152,5 @@ CONTRADICTION_LINES: tuple[str, ...] = (
 # An activity that has nothing to do with what the client wants from therapy.
 UNRELATED_LINES: tuple[str, ...] = (
     "I don't really see what {offered} has to do with anything I want. I said I want {goal}.",
-    "{offered}? I'm not sure how that connects with {goal}.",
+    "{offered}? I'm not sure what that has to do with anything. What I want is {goal}.",
 )

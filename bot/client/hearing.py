@@ -142,7 +142,9 @@ ENTITY_WORDS: dict[str, re.Pattern[str]] = {
                            r"\bwhat would you (?:like to |want to )?(?:try|do)\b",
                            re.IGNORECASE),
 }
-_BARE_WHEN = re.compile(r"\bwhen\b", re.IGNORECASE)
+# "When" that asks ("When would suit you?"), not "when a feeling comes".
+_BARE_WHEN = re.compile(r"^\W*when\b|\bwhen\s+(?:would|could|do|does|will|might|can|should|"
+                        r"is|are|shall|works?)\b|\bwhen\s*\?", re.IGNORECASE)
 def entity_values(turn: TurnInput) -> dict[str, str]:
     """The turn's entities by name; several values of one entity joined with "and"."""
     values: dict[str, list[str]] = {}

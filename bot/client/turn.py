@@ -239,8 +239,10 @@ def _details_asked(ctx: TurnContext) -> list[str]:
     """The plan details the trainee asks the client for and does not name itself."""
     if ctx.move not in DETAIL_ASKING or ctx.cues.get("directive"):
         return []
-    if ctx.move != "specify_plan" and ctx.cues.get("question") == "none" and "?" not in ctx.text:
-        return []
+    if ctx.move != "specify_plan" and (
+            (ctx.cues.get("question") == "none" and "?" not in ctx.text)
+            or any(ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES)):
+        return []  # a proposal with a question tag is a proposal
     asked = [e for e in asked_entities(ctx.text, ctx.turn_values) if not ctx.turn_values.get(e)]
     if ctx.move != "specify_plan":
         asked = [e for e in asked if e != "activity"]  # "what exactly" is not a question here
@@ -316,7 +318,11 @@ def answer(ctx: TurnContext) -> Said | None:
     if ctx.unrelated is not None:
         return checks.unrelated_line(ctx, ctx.unrelated)
     if ctx.detail_said is not None:
-        # The question asked is answered; a detail that solves an obstacle solves it.
+        # The question asked is answered; a detail that solves an obstacle solves it. Details
+        # the trainee offered alongside that break the client's limits get its counter-offer.
+        countered = plan.counter_offer(ctx)
+        if countered:
+            return answers.counter_line(ctx, set(countered))
         reactions.resolve_barrier(ctx)
         return ctx.detail_said
     main: Said | None = None
