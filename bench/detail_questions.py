@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.client import engine
+from bot.client.details import voiced
 from bot.client.scripted import turn_input
 from bot.client.state import ClientState
-from bot.client.details import voiced
 from bot.language.entities import FUNCTION_WORDS
 from bot.language.quantities import minutes, times_per_week
 from bot.persona.model import Persona, load_persona

@@ -7,16 +7,16 @@ from bot.client.agreement import unmet_conditions
 from bot.client.context import Said, TurnContext
 from bot.client.generic_lines import GENERIC_MOVE_LINES
 from bot.client.hearing import contains_any
+from bot.client.state import ClientState, apply_effects
+from bot.client.tuning import TUNING
+from bot.client.voice import LineLevel, choose, joined, move_levels, say_list, say_move
+from bot.moves import DETAIL_QUESTIONS
 
 # Conditions that only say the trainee has not asked yet: details offered in a question are
 # answered, not met with an objection.
 ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
                                "client_shaped", "rationale_understood", "min_specifics",
                                "first_proposal"})
-from bot.client.state import ClientState, apply_effects
-from bot.client.tuning import TUNING
-from bot.client.voice import LineLevel, choose, joined, move_levels, say_list, say_move
-from bot.moves import DETAIL_QUESTIONS
 
 
 def counter_line(ctx: TurnContext, countered: set[str]) -> Said:

@@ -167,6 +167,35 @@ def _turn(raw: Mapping[str, Any], index: int) -> Turn:
     )
 
 
+def _turns(raw_turns: list[dict]) -> list[Turn]:
+    """The transcript's turns as the checklists see them.
+
+    A turn of several moves counts as each of its parts (same number; the client's events
+    and state go with the last part), so a reflection followed by a question earns both. A
+    turn the client only checked ("Do you mean ...?") counts neither for nor against the
+    trainee: the simulator was unsure, not the trainee unskilled.
+    """
+    out: list[Turn] = []
+    for i, raw in enumerate(raw_turns):
+        if any(str(e).startswith("clarify:") for e in raw.get("events") or []):
+            continue
+        parts = raw.get("parts")
+        if not isinstance(parts, list) or len(parts) < 2:
+            out.append(_turn(raw, i))
+            continue
+        for k, part in enumerate(parts):
+            if not isinstance(part, Mapping):
+                continue
+            last = k == len(parts) - 1
+            out.append(_turn({
+                "n": raw.get("n", i + 1), "trainee": part.get("text"),
+                "intent": part.get("intent"), "confidence": part.get("confidence", 1.0),
+                "entities": part.get("entities"), "cues": part.get("cues"),
+                "events": raw.get("events") if last else [],
+                "client_state": raw.get("client_state")}, i))
+    return out
+
+
 @dataclass
 class Transcript:
     turns: list[Turn]
@@ -910,7 +939,7 @@ def score_transcript(
     turns: list[dict], persona_id: str, persona: object | None = None
 ) -> dict[str, Any]:
     """Score a stored transcript; see shared/spec/rubric.md. Pure and deterministic."""
-    tx = Transcript([_turn(t, i) for i, t in enumerate(turns or [])], persona)
+    tx = Transcript(_turns(turns or []), persona)
     dims: dict[str, dict[str, Any]] = {}
     caps: list[str] = []
     scores: dict[str, int] = {}
