@@ -124,16 +124,22 @@ def _stem(word: str) -> str:
     return word
 
 
+def _content_words(text: str) -> list[str]:
+    return [_stem(w) for w in _WORDS.findall(text.lower()) if len(w) >= 4 and w not in _VAGUE]
+
+
 def _content(text: str) -> set[str]:
-    return {_stem(w) for w in _WORDS.findall(text.lower()) if len(w) >= 4 and w not in _VAGUE}
+    return set(_content_words(text))
 
 
 def unrelated(ctx: TurnContext, activity: str) -> bool:
     """Whether an activity the trainee proposes has nothing to do with this client: none of
     its words appear in what the file says about the client (goals, values, problem,
     briefing, last week, its activities, barriers, life, preferences, lines)."""
-    words = _content(activity)
-    if not ctx.persona.goals or any(w.startswith(c) for w in words for c in COMMON_TASKS):
+    ordered = _content_words(activity)
+    # "learning Mandarin": what is done is in the words after the verb; one word is the thing.
+    words = set(ordered[1:] if len(ordered) > 1 else ordered)
+    if not ctx.persona.goals or any(w.startswith(c) for w in ordered for c in COMMON_TASKS):
         return False  # no goals to judge by, or a between-session task of any therapy
     if not words or any(same_activity(activity, idea) for idea in ctx.state.client_ideas):
         return False

@@ -72,6 +72,12 @@ RATIONALE_TALK = re.compile(
     r"\bexperiment\b|\bso that\b",
     re.IGNORECASE,
 )
+# "How does that fit with what you want from our work together?" asks about goals, whatever
+# the NLU calls it: it links the task to the goals and brings out no obstacle.
+GOALS_TALK = re.compile(
+    r"\bwhat you (?:want|hope|care about|said you wanted)\b|\byour goals?\b|"
+    r"\bwant from (?:our|this|the) work\b|\bwhat matters to you\b|\byour values\b",
+    re.IGNORECASE)
 # Moves that open the topic again after an objection, so a later proposal is not pressure.
 EXPLORING_MOVES = frozenset(
     {
@@ -291,3 +297,9 @@ def plausible_value(entity: str, value: str) -> str | None:
     if entity == "activity" and len(text) < 3:
         return None
     return text
+
+
+def goals_talk(move: str, text: str) -> bool:
+    """Whether a feedback or check question is, in substance, about the client's goals."""
+    return move in ("elicit_feedback", "check_understanding", "explore_learning",
+                    "problem_solve", "specify_plan") and bool(GOALS_TALK.search(text))

@@ -192,7 +192,7 @@ def disclose_barrier(ctx: TurnContext) -> Barrier | None:
     on the table, so that "How does that fit with what you want?" never gets an obstacle.
     """
     p, s, move = ctx.persona, ctx.state, ctx.move
-    if move not in OBSTACLE_TALK and not s.plan.get("activity"):
+    if ctx.goals_talk or (move not in OBSTACLE_TALK and not s.plan.get("activity")):
         return None
     for b in p.barriers:
         if b.id in s.disclosed:

@@ -39,6 +39,7 @@ from bot.client.hearing import (
     asked_details,
     asked_entities,
     entity_values,
+    goals_talk,
     rationale_talk,
     solving,
     unsure_but_safe,
@@ -94,6 +95,7 @@ def hear(persona: Persona, state: ClientState, turn: TurnInput) -> TurnContext:
         ctx.move in CLOSED_QUESTION_EXEMPT or (ctx.move == "elicit_feedback" and scale_question))
     ctx.solving = solving(s, ctx.move, cues)
     ctx.rationale_talk = rationale_talk(s, ctx.move, cues, ctx.text)
+    ctx.goals_talk = goals_talk(ctx.move, ctx.text)
     return ctx
 
 
@@ -180,7 +182,7 @@ def _flags(ctx: TurnContext) -> None:
     if move == "check_understanding" and s.rationale_heard:
         # Putting it in one's own words consolidates the rationale.
         apply_effects(s, {"understanding": TUNING.said_back_understanding})
-    if move == "link_to_goals":
+    if move == "link_to_goals" or ctx.goals_talk:
         s.linked_to_goals = True
     if move == "elicit_ideas":
         s.ideas_elicited = True
