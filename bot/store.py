@@ -104,6 +104,8 @@ turns = Table(
     Column("client_state", JSON(none_as_null=True), nullable=False),
     Column("events", JSON(none_as_null=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A turn of several moves: each part's text, intent, confidence, entities, cues (0004).
+    Column("parts", JSON(none_as_null=True), nullable=True),
 )
 
 
@@ -503,6 +505,7 @@ class Store:
                     client_state=dict(turn.get("client_state") or {}),
                     events=[str(e) for e in turn.get("events") or []],
                     created_at=utcnow(),
+                    parts=[dict(p) for p in turn.get("parts") or [] if isinstance(p, dict)],
                 )
             )
             if state is not None:
@@ -569,6 +572,8 @@ def _turn_json(r: Any) -> dict:
         "client": r["client"],
         "client_state": r["client_state"],
         "events": r["events"],
+        # Only a turn of several moves has parts (a one-move turn is its own part).
+        **({"parts": r["parts"]} if r["parts"] else {}),
     }
 
 

@@ -1,0 +1,27 @@
+"""Every part of a trainee turn that carries several moves (its text, intent, confidence,
+entities and cues).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("turns") as batch:
+        batch.add_column(sa.Column("parts", sa.JSON(none_as_null=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("turns") as batch:
+        batch.drop_column("parts")
