@@ -96,6 +96,10 @@ def hear(persona: Persona, state: ClientState, turn: TurnInput) -> TurnContext:
     ctx.solving = solving(s, ctx.move, cues)
     ctx.rationale_talk = rationale_talk(s, ctx.move, cues, ctx.text)
     ctx.goals_talk = goals_talk(ctx.move, ctx.text)
+    if ctx.goals_talk:
+        # "How does that fit with what you want?" links the task to the goals, whatever the
+        # NLU called it: it is answered (and counts for the client) as a link to goals.
+        ctx.move = "link_to_goals"
     return ctx
 
 
