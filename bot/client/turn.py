@@ -326,7 +326,8 @@ def answer(ctx: TurnContext) -> Said | None:
     if ctx.detail_said is not None:
         # The question asked is answered; a detail that solves an obstacle solves it. Details
         # the trainee offered alongside that break the client's limits get its counter-offer.
-        countered = plan.counter_offer(ctx)
+        offered = any(ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES)
+        countered = plan.counter_offer(ctx) if offered else {}
         if countered:
             return answers.counter_line(ctx, set(countered))
         reactions.resolve_barrier(ctx)
