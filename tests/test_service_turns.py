@@ -70,3 +70,27 @@ def test_a_half_heard_turn_gets_a_clarifying_question_not_say_again(tmp_path: Pa
                            {"name": "goodbye", "confidence": 0.3}],
         "entities": [], "cues": moves.empty_cues()})
     assert "again" not in bye.messages[0].lower()
+
+
+def test_every_part_of_a_combined_turn_counts_for_the_rubric() -> None:
+    import copy
+
+    from bot.client.scripted import load_scripts, run_script
+    from bot.persona.model import load_persona
+
+    root = Path(__file__).resolve().parent.parent
+    p = load_persona(root / "data" / "personas" / "maya.yml")
+    script = next(s for s in load_scripts(root / "tests" / "rehearsals" / "maya.yml").scripts
+                  if s.name == "skilful")
+    turns = run_script(p, script).turns
+    i = next(k for k, t in enumerate(turns) if t["intent"] == "link_to_goals")
+    merged = copy.deepcopy(turns)
+    link, ideas = merged[i], merged[i + 1]
+    ideas["parts"] = [{"text": t["trainee"], "intent": t["intent"], "confidence": 0.9,
+                       "entities": [], "cues": t["cues"]} for t in (link, ideas)]
+    merged = merged[:i] + merged[i + 1:]  # the goals link now lives only inside a part
+    dropped = turns[:i] + turns[i + 1:]
+    as_parts = score_transcript(merged, "maya", p)
+    without = score_transcript(dropped, "maya", p)
+    assert as_parts["total"] == score_transcript(turns, "maya", p)["total"]
+    assert as_parts["dimensions"]["D3"]["score"] > without["dimensions"]["D3"]["score"]
