@@ -415,7 +415,7 @@ def test_registry_keeps_good_personas_next_to_broken_ones(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("path", _shipped_personas(), ids=lambda p: p.stem)
 def test_shipped_personas_have_life_and_every_preference(path: Path) -> None:
-    from bot.language.entities import minutes, times_per_week
+    from bot.language.quantities import minutes, times_per_week
     from bot.persona.model import load_persona
 
     persona = load_persona(path)

@@ -24,7 +24,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.language.entities import DAYS, minutes, normalize, times_per_week
+from bot.language.entities import DAYS, normalize
+from bot.language.quantities import minutes, times_per_week
 from bot.moves import (
     BANDS,
     CONDITIONS,
