@@ -134,10 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "users":
         return _users(args)
-    from bot.persona import validate
+    from bot.persona import schema, validate
 
     if args.action == "schema":
-        sys.stdout.write(validate.schema_json())
+        sys.stdout.write(schema.schema_json())
         return 0
     return validate.cli(args.paths)
 

@@ -96,7 +96,7 @@ EVENT_KINDS: tuple[str, ...] = (
 PHASES: tuple[str, ...] = ("opening", "review", "design", "closing")
 
 # ---------------------------------------------------------------- persona vocabulary
-# Names shared by the persona format (bot/persona.py, bot/validate.py) and the engine
+# Names shared by the persona format (bot/persona/, the validator) and the engine
 # (bot/engine.py); spelled only here.
 
 # The client's inner state, each 0..1.

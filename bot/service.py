@@ -19,7 +19,8 @@ from bot.client import engine
 from bot.client.hearing import unsure_but_safe
 from bot.client.state import ClientState, TurnInput
 from bot.client.tuning import TUNING
-from bot.persona.model import Persona, PersonaRegistry
+from bot.persona.model import Persona
+from bot.persona.registry import PersonaRegistry
 from bot.store import SessionExists, Store
 
 log = logging.getLogger(__name__)

@@ -632,7 +632,7 @@ def _open_store(url: str | None) -> Store:
 def _load_persona(persona_id: str) -> Any:
     """The persona via bot.persona.model if that module exists and knows the id, else None."""
     try:
-        from bot.persona.model import PersonaRegistry
+        from bot.persona.registry import PersonaRegistry
     except ImportError:
         return None
     try:

@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.accounts.registry import INSTRUCTOR
-from bot.persona.model import PersonaRegistry
+from bot.persona.registry import PersonaRegistry
 from bot.rasa_ext.auth import (
     Identity,
     clear_session_cookie,
