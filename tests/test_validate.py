@@ -16,6 +16,7 @@ from bot.moves import CUES, MOVES, PLAN_ENTITIES
 from bot.persona import validate
 from bot.persona.fields import PERSONA, Spec
 from bot.persona.problems import Problem
+from bot.persona.safety import MAX_BYTES
 from bot.persona.schema import schema_json
 from bot.persona.validate import validate_file, validate_text
 from bot.persona.yaml_syntax import syntax_scan
@@ -386,7 +387,7 @@ def test_utf16_and_huge_files_get_one_clear_problem(tmp_path: Path) -> None:
     utf16.write_bytes(TINY.read_text().encode("utf-16"))
     (p,) = validate_file(utf16)
     assert p.line == 1 and "UTF-16" in p.message and "UTF-8" in p.message
-    huge = TINY.read_text() + "# filler\n" * (validate.MAX_CHARS // 9 + 1)
+    huge = TINY.read_text() + "# filler\n" * (MAX_BYTES // 9 + 1)
     (p,) = validate_text(huge, "tiny.yml")
     assert "too large" in p.message
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -26,6 +27,7 @@ from bot.persona.problems import (
     path_str,
     slug,
 )
+from bot.persona.safety import MAX_PROBLEMS
 
 
 def _describe(node: Node, value: Any) -> str:
@@ -73,6 +75,11 @@ class Checker:
         # Values that failed their structural check (reported, left out of the data).
         self.bad: set[Path_] = set()
         self._constructor = yaml.constructor.SafeConstructor()
+
+    def did_you_mean(self, word: str, known: Iterable[str]) -> str:
+        """A "did you mean" hint; none once the file has more problems than are shown,
+        since looking for near misses in a flood of unknown names only costs time."""
+        return "" if len(self.problems) > MAX_PROBLEMS else did_you_mean(word, known)
 
     def add(self, line: int, message: str, severity: str = "error") -> None:
         if severity == "warning":
@@ -187,7 +194,7 @@ class Checker:
             if spec.type == "map":
                 if key not in fields:
                     known = tuple(fields)
-                    suggestion = did_you_mean(key, known)
+                    suggestion = self.did_you_mean(key, known)
                     suggested.update(k for k in known if f"'{k}'" in suggestion)
                     self.misspelled.update(path + (k,) for k in known if f"'{k}'" in suggestion)
                     self.add(kline, f"unknown {spec.key_noun} '{key}' in {path_str(path)}"
@@ -221,7 +228,7 @@ class Checker:
         key_spec = spec.key
         if key_spec is not None and key_spec.enum is not None and key not in key_spec.enum:
             self.add(line, f"unknown {key_spec.noun} '{key}' in {path_str(path[:-1])}"
-                     f"{did_you_mean(key, key_spec.enum)}"
+                     f"{self.did_you_mean(key, key_spec.enum)}"
                      f"{known_list(key_spec.noun, key_spec.enum)}")
             return False
         return True
@@ -235,12 +242,12 @@ class Checker:
         if not m:
             self.add(line, f"'{key}' in {where} is not a situation; write a move name, optionally "
                      f"followed by @phase and .band, e.g. 'review_plan@review.guarded'"
-                     f"{did_you_mean(key, all_plain)}")
+                     f"{self.did_you_mean(key, all_plain)}")
             return False
         base, phase, band = m.group("base"), m.group("phase"), m.group("band")
         ok = True
         if base not in SITUATION_BASES:
-            hint = did_you_mean(base, all_plain)
+            hint = self.did_you_mean(base, all_plain)
             if base == "nlu_fallback":
                 hint = "; did you mean 'not_understood'?"
             elif base in ("closing", "comment"):
@@ -250,11 +257,11 @@ class Checker:
             ok = False
         if phase is not None and phase not in PHASES:
             self.add(line, f"unknown phase '{phase}' in {where} (key '{key}')"
-                     f"{did_you_mean(phase, PHASES)}{known_list('phase', PHASES)}")
+                     f"{self.did_you_mean(phase, PHASES)}{known_list('phase', PHASES)}")
             ok = False
         if band is not None and band not in BANDS:
             self.add(line, f"unknown band '{band}' in {where} (key '{key}')"
-                     f"{did_you_mean(band, BANDS)}{known_list('band', BANDS)}")
+                     f"{self.did_you_mean(band, BANDS)}{known_list('band', BANDS)}")
             ok = False
         return ok
 
@@ -304,7 +311,7 @@ class Checker:
                 self.add(line, f"{name} is empty text; write something or remove it")
                 return BAD
             if spec.enum is not None and value not in spec.enum:
-                suggestion = did_you_mean(value, spec.enum)
+                suggestion = self.did_you_mean(value, spec.enum)
                 if path and isinstance(path[-1], int):  # a name in a list: moves, cues, ...
                     self.add(line, f"unknown {spec.noun} '{value}' in {name}{suggestion}"
                              f"{known_list(spec.noun, spec.enum)}")
@@ -339,7 +346,7 @@ class Checker:
                              f"'{{{normal_name(word)}}}' (lowercase, no spaces inside the braces)")
                 elif word not in PLACEHOLDERS:
                     self.add(line, f"{name}: unknown placeholder '{{{word}}}'"
-                             f"{did_you_mean(word, PLACEHOLDERS)}"
+                             f"{self.did_you_mean(word, PLACEHOLDERS)}"
                              f"{known_list('placeholder', PLACEHOLDERS)}")
                 depth_start = -1
         if depth_start >= 0:

@@ -19,6 +19,14 @@ from yaml.nodes import MappingNode, SequenceNode
 from bot.persona.fields import PERSONA
 from bot.persona.problems import Problem
 from bot.persona.rules import check_semantics
+from bot.persona.safety import (
+    MAX_BYTES,
+    capped,
+    flow_nesting_problem,
+    node_problems,
+    too_deep,
+    too_large,
+)
 from bot.persona.structure import Checker
 from bot.persona.yaml_syntax import parse_problems, tab_problems
 
@@ -32,22 +40,19 @@ def validate_text(text: str, filename: str, *, warnings: bool = False) -> list[P
     """
     try:
         problems = _validate(text, filename)
-        return problems if warnings else [p for p in problems if p.severity == "error"]
+        if not warnings:
+            problems = [p for p in problems if p.severity == "error"]
+        return capped(problems, filename)
     except Exception as exc:  # noqa: BLE001 - a validator bug must not take a server down
         return [Problem(filename, 1, f"internal error in the persona validator "
                         f"({type(exc).__name__}: {exc}); please report this to the developers")]
 
 
-# Shipped personas are about 25 KB; parsing a file of several MB blocks a reload for seconds.
-MAX_CHARS = 1_000_000
-
-
 def _validate(text: str, filename: str) -> list[Problem]:
     stem = Path(filename).stem
-    if len(text) > MAX_CHARS:
-        return [Problem(filename, 1, f"the file is too large ({len(text) // 1000} KB; the limit "
-                        f"is {MAX_CHARS // 1000} KB, a persona is usually 20-30 KB); check that "
-                        "it holds one persona and nothing pasted by mistake")]
+    # Length in characters first: cheap, and a bound on the bytes that encode() would make.
+    if len(text) > MAX_BYTES or len(text.encode("utf-8")) > MAX_BYTES:
+        return [too_large(filename, len(text.encode("utf-8", "replace")))]
     problems = tab_problems(text, filename)
     tab_lines = {p.line for p in problems}
     if not text.strip() or all(
@@ -55,8 +60,13 @@ def _validate(text: str, filename: str) -> list[Problem]:
     ):
         return [Problem(filename, 1, "the file is empty; a persona needs at least "
                         + ", ".join(f.name for f in PERSONA.fields if f.required))]
+    deep = flow_nesting_problem(text, filename)
+    if deep is not None:
+        return [deep]
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes nested values recursively
+        return [too_deep(filename, 1)]
     except yaml.YAMLError as err:
         for p in parse_problems(filename, err, text):
             # A tab often causes the parse error itself; the tab message says it better.
@@ -69,6 +79,9 @@ def _validate(text: str, filename: str) -> list[Problem]:
         kind = "a list" if isinstance(root, SequenceNode) else "plain text"
         return problems + [Problem(filename, root.start_mark.line + 1, "the file must be a "
                                    f"mapping of fields (id: ..., name: ...), but it is {kind}")]
+    hostile = node_problems(root, filename)
+    if hostile:
+        return hostile
     checker = Checker(filename)
     checker.lines[()] = 1
     data = checker.walk(root, PERSONA, ())
@@ -106,7 +119,15 @@ def check_file(path: str | Path, *, warnings: bool = False) -> CheckedFile:
                               "(the `validate` command accepts directories)")
         if not p.exists():
             return unreadable(1, "file not found; check the path and the spelling")
-        raw = p.read_bytes()
+        if not p.is_file():  # a device or a pipe: reading it might never end
+            return unreadable(1, "this is not a regular file; give a .yml file")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            return unreadable(1, too_large(name, size).message)
+        with p.open("rb") as fh:  # never more than the limit, even if the file grows
+            raw = fh.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return unreadable(1, too_large(name, len(raw)).message)
     except OSError as exc:
         return unreadable(1, f"cannot read the file ({exc.strerror or exc})")
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
