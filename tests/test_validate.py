@@ -491,3 +491,11 @@ def test_suggestions_must_be_written_as_the_nlu_hears_them(detail: str, value: s
     problems = validate_text(text.replace(old, new), "tiny.yml")
     assert [p.line for p in problems] == [text.splitlines().index(old) + 1]
     assert fragment in problems[0].message
+
+
+def test_only_days_are_split_on_and() -> None:
+    text = TINY.read_text().replace("suggest: a short walk", "suggest: a walk and a chat")
+    assert validate_text(text, "tiny.yml", warnings=True) == []
+    text = TINY.read_text().replace("suggest: Monday and Wednesday", "suggest: Monday and Wed")
+    (p,) = validate_text(text, "tiny.yml")
+    assert "hears it as 'Monday and Wednesday'" in p.message

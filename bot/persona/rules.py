@@ -186,8 +186,12 @@ def check_semantics(c: Checker, data: dict[str, Any], stem: str) -> None:
               "so those lines are never said; add last_week.plan", "warning")
 
 
-def _plan_values(value: str) -> list[str]:
-    """The single values of a suggestion: the engine joins several of one kind with ' and '."""
+def _plan_values(detail: str, value: str) -> list[str]:
+    """The single values of a suggestion. Days are named one by one ("Tuesday and
+    Thursday": the engine joins several values of one kind with ' and '); any other
+    detail is one phrase, whose own "and" is part of it ("walk and talk")."""
+    if detail != "day":
+        return [value.strip()]
     return [v.strip() for v in value.split(" and ") if v.strip()]
 
 
@@ -236,8 +240,8 @@ def check_preferences(c: Checker, data: dict[str, Any]) -> None:
             continue
         suggested[detail] = value
         line = c.at(where + ("suggest",))
-        heard = " and ".join(normalize(detail, v) for v in _plan_values(value))
-        if heard.lower() != " and ".join(_plan_values(value)).lower():
+        heard = " and ".join(normalize(detail, v) for v in _plan_values(detail, value))
+        if heard.lower() != " and ".join(_plan_values(detail, value)).lower():
             c.add(line, f"preferences.{detail}.suggest is '{value}', but the language model "
                   f"hears it as '{heard}'; write `suggest: {heard}` so that the engine can "
                   "compare it with the task limits and barriers")
@@ -281,7 +285,8 @@ def check_preferences(c: Checker, data: dict[str, Any]) -> None:
                       "client's own suggestions must fit its barriers: suggest a value that "
                       f"contains one of these, or add it to resolved_by.details.{detail}")
     day, freq = suggested.get("day"), suggested.get("frequency")
-    n_days = len([v for v in _plan_values(day or "") if normalize("day", v) in WEEKDAY_NAMES])
+    n_days = len([v for v in _plan_values("day", day or "")
+                  if normalize("day", v) in WEEKDAY_NAMES])
     per_week = times_per_week(freq) if freq else None
     if n_days >= 2 and per_week is not None and per_week != n_days:
         c.add(c.at(("preferences", "frequency", "suggest")), f"preferences.frequency.suggest "
