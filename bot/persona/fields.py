@@ -288,7 +288,7 @@ PREFERENCE = Spec(
                               "{detail name} (e.g. {duration}) stands for the value."), True),
         Field("not_yet", Spec(
             "map",
-            "While these barriers have not come up in the conversation, the client cannot "
+            "Until all of these barriers have come up in the conversation, the client cannot "
             "name a value yet and says one of these lines instead.",
             key_noun="not_yet field",
             fields=(

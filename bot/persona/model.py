@@ -126,7 +126,7 @@ class DetailPreference:
 
     suggest: str  # a value as the NLU normalises it, so it compares with limits and barriers
     lines: Lines  # "{duration}" (the detail's own name) stands for `suggest`
-    # While these barriers have not come up, the client cannot say yet: it says not_yet_lines.
+    # Until all these barriers have come up (been disclosed), it cannot say: not_yet_lines.
     not_yet_barriers: Lines = ()
     not_yet_lines: Lines = ()
 
