@@ -70,6 +70,8 @@ sessions = Table(
     # The client's closing line and its events (engine.finish); added in 0002.
     Column("closing", Text, nullable=True),
     Column("closing_events", JSON(none_as_null=True), nullable=True),
+    # The client's opening line (engine.start), shown with the transcript; added in 0003.
+    Column("opening", Text, nullable=True),
     Index("ix_sessions_started_at", "started_at"),
     Index("ix_sessions_trainee", "trainee"),
 )
@@ -246,6 +248,7 @@ class Store:
         state: dict,
         *,
         started_at: datetime | None = None,
+        opening: str | None = None,
     ) -> None:
         """Store a new session. Raises SessionExists if the id was ever used."""
         plan = state.get("plan") if isinstance(state.get("plan"), dict) else None
@@ -260,6 +263,7 @@ class Store:
                         started_at=_utc(started_at or utcnow()),
                         state=state,
                         plan=plan,
+                        opening=opening,
                     )
                 )
         except IntegrityError as exc:
@@ -567,6 +571,7 @@ def _session_json(r: Any, turn_list: list[dict]) -> dict:
         "seed": r["seed"],
         "started_at": _iso(r["started_at"]),
         "ended_at": _iso(r["ended_at"]),
+        "opening": r["opening"],
         "turns": turn_list,
         "plan": r["plan"],
         "score": r["score"],

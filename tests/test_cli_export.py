@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.moves import CUES
 from bot.cli import CSV_COLUMNS
+from bot.moves import CUES
 from bot.scoring.scorecard import ESTIMATE_LABEL
 from bot.store import Store
 

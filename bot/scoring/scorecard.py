@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.client.engine import ClientState
+from bot.client.state import ClientState
 from bot.scoring.client_ratings import client_ratings
 from bot.scoring.rubric import DIMENSION_NAMES, score_transcript
 
