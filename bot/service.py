@@ -115,7 +115,7 @@ def _cues_from_text(text: str) -> dict[str, Any]:
 
 
 def _id_used(session_id: str) -> Outcome:
-    # A finished or running session is never mixed with a new one (api.md).
+    # A finished or running session is never mixed with a new one (docs/api.md).
     return Outcome(
         [f"The session id '{session_id}' has already been used for a rehearsal. "
          "Please start a new rehearsal with a new session id."],

@@ -270,7 +270,7 @@ class Store:
             raise SessionExists(f"session {session_id!r} already exists") from exc
 
     def get_session(self, session_id: str) -> dict | None:
-        """The session as api.md's JSON (plus `seed`), or None if unknown."""
+        """The session as docs/api.md's JSON (plus `seed`), or None if unknown."""
         with self._read() as conn:
             row = _session_row(conn, session_id)
             if row is None:
@@ -414,7 +414,7 @@ class Store:
             return int(conn.execute(query).scalar_one())
 
     def iter_sessions(self, since: datetime | None = None, batch: int = 100) -> Iterator[dict]:
-        """Every session (api.md JSON), oldest first, read `batch` sessions at a time.
+        """Every session (docs/api.md JSON), oldest first, read `batch` sessions at a time.
 
         Keyset pagination keeps memory flat and never holds a read transaction open
         while the caller writes the output.

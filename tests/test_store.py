@@ -83,7 +83,7 @@ RATINGS = {"items": {"rationale": 3, "specific": 2}, "comment": "It felt doable.
 
 
 def round_trip(s: Store) -> None:
-    """Shared by the SQLite and PostgreSQL tests: store a session, read back api.md JSON."""
+    """Shared by the SQLite and PostgreSQL tests: store a session, read back docs/api.md JSON."""
     start = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     s.create_session("rt-1", "maya", "t01", 42, {"turn": 0, "plan": {"agreed": False}},
                      started_at=start, opening="(sits down) Hi.")

@@ -1,4 +1,4 @@
-"""Score a rehearsal transcript on the nine dimensions of shared/spec/rubric.md.
+"""Score a rehearsal transcript on the nine dimensions of docs/rubric.md.
 
 Pure and deterministic: the same turns always give the same score. Each dimension is one
 small function that walks a checklist of observed behaviours and returns a score 0-6 (even
@@ -909,7 +909,7 @@ def _mean(values: Iterable[int]) -> float:
 def score_transcript(
     turns: list[dict], persona_id: str, persona: object | None = None
 ) -> dict[str, Any]:
-    """Score a stored transcript; see shared/spec/rubric.md. Pure and deterministic."""
+    """Score a stored transcript; see docs/rubric.md. Pure and deterministic."""
     tx = Transcript([_turn(t, i) for i, t in enumerate(turns or [])], persona)
     dims: dict[str, dict[str, Any]] = {}
     caps: list[str] = []

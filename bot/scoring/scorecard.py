@@ -87,7 +87,7 @@ def final_state_of(resume_state: Mapping[str, Any] | None,
 
 
 def format_score(session: Mapping[str, Any]) -> str:
-    """A clinician-readable report of a scored session (api.md's session JSON)."""
+    """A clinician-readable report of a scored session (docs/api.md's session JSON)."""
     score = session["score"] or {}
     lines = [
         f"Rehearsal {session['session_id']}: persona {session['persona']}, "
