@@ -1,10 +1,13 @@
-.PHONY: run test setup bench eval agreement validate
+.PHONY: run test test-fast setup bench eval agreement validate
 
 run:        ## set up (first time: a few minutes) and serve on http://localhost:5005
 	bash scripts/run.sh
 
 test:       ## set up and run lint + all tests
 	bash scripts/test.sh
+
+test-fast:  ## lint + the tests that need no servers and no browser (no training): the inner loop
+	bash scripts/test-fast.sh
 
 setup:
 	bash scripts/setup.sh

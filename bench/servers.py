@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "hw.tar.gz"
+from bot.config import MODEL_PATH, PROJECT_ROOT
+
+# Names the tests and benchmarks import from here.
+ROOT = PROJECT_ROOT
+MODEL = MODEL_PATH
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 

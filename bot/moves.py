@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-# The 21 trainee moves of shared/spec/moves.md, in the spec's order.
+# The 21 trainee moves of docs/moves.md, in the spec's order.
 MOVES: tuple[str, ...] = (
     "greet",
     "set_agenda",

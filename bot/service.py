@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot import moves
@@ -19,14 +18,13 @@ from bot.client import engine
 from bot.client.hearing import unsure_but_safe
 from bot.client.state import ClientState, TurnInput
 from bot.client.tuning import TUNING
+from bot.config import PERSONA_DIR
 from bot.persona.model import Persona
 from bot.persona.registry import PersonaRegistry
+from bot.scoring.scorecard import Scorecard, score_rehearsal
 from bot.store import SessionExists, Store
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PERSONA_DIR = PROJECT_ROOT / "data" / "personas"
 
 # Slot names shared with domain.yml (checked by tests/test_contract.py).
 SLOT_PERSONA = "persona"
@@ -118,7 +116,7 @@ def _cues_from_text(text: str) -> dict[str, Any]:
 
 
 def _id_used(session_id: str) -> Outcome:
-    # A finished or running session is never mixed with a new one (api.md).
+    # A finished or running session is never mixed with a new one (docs/api.md).
     return Outcome(
         [f"The session id '{session_id}' has already been used for a rehearsal. "
          "Please start a new rehearsal with a new session id."],
@@ -245,10 +243,11 @@ class RehearsalService:
         result = engine.finish(persona, state)
         final_state = result.state.to_dict()
         public = result.state.public()
-        score, ratings = self.score(session_id, persona, public)
+        card = self.score(session_id, persona, public)
         self.store.end_session(
-            session_id, score=score, client_ratings=ratings, state=final_state,
-            plan=public.get("plan"), closing=result.reply, closing_events=result.events,
+            session_id, score=card.score, client_ratings=card.client_ratings,
+            state=final_state, plan=public.get("plan"), scorer_version=card.scorer_version,
+            closing=result.reply, closing_events=result.events,
         )
         note = (
             "The rehearsal has ended. Your scorecard (this project's estimates, not validated "
@@ -258,23 +257,11 @@ class RehearsalService:
 
     def score(
         self, session_id: str, persona: Persona, final_state: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """Score from the stored transcript; a scoring fault never loses the rehearsal."""
-        from bot.scoring.client_ratings import client_ratings
-        from bot.scoring.rubric import score_transcript
-
+    ) -> Scorecard:
+        """Score from the stored transcript; a scoring fault never loses the rehearsal
+        (the scorecard then holds None, and `python -m bot score` scores it later)."""
         stored = self.store.get_session(session_id) or {"turns": []}
-        try:
-            score = score_transcript(stored["turns"], persona.id, persona)
-        except Exception:  # noqa: BLE001 - re-run later with `python -m bot score`
-            log.exception("scoring failed for %s", session_id)
-            score = None
-        try:
-            ratings = client_ratings(persona, final_state)
-        except Exception:  # noqa: BLE001
-            log.exception("client ratings failed for %s", session_id)
-            ratings = None
-        return score, ratings
+        return score_rehearsal(stored["turns"], persona.id, persona, final_state)
 
     # -- state ------------------------------------------------------------
 

@@ -25,9 +25,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.accounts.registry import INSTRUCTOR
+from bot.config import WEB_DIR
 from bot.rasa_ext.auth import gate
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 # Only what the pages are made of; anything else in the folder is not published.
 CONTENT_TYPES: dict[str, str] = {
