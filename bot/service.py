@@ -15,8 +15,7 @@ from typing import Any
 
 from bot import moves
 from bot.client import engine
-from bot.client.hearing import unsure_but_safe
-from bot.client.state import ClientState, TurnInput
+from bot.client.state import ClientState, TurnInput, TurnPart
 from bot.client.tuning import TUNING
 from bot.config import PERSONA_DIR
 from bot.persona.model import Persona
@@ -64,30 +63,36 @@ def parse_to_turn(parse: dict[str, Any]) -> TurnInput:
         confidence = float(intent_data.get("confidence") or 0.0)
     except (TypeError, ValueError):
         confidence = 0.0
-    entities = [
-        {"entity": e["entity"], "value": str(e.get("value", ""))}
-        for e in parse.get("entities") or []
-        if isinstance(e, dict) and e.get("entity") in moves.PLAN_ENTITIES
-    ]
-    cues = moves.empty_cues()
+    entities = _plan_entities(parse.get("entities"))
     raw_cues = parse.get("cues")
-    if isinstance(raw_cues, dict):
-        cues.update({k: v for k, v in raw_cues.items() if k in cues})
-    else:
-        cues = _cues_from_text(text)
+    cues = _cues(raw_cues) if isinstance(raw_cues, dict) else _cues_from_text(text)
     if intent == moves.FALLBACK or confidence < TUNING.nlu_min_confidence:
-        intent, confidence = _safe_reading(parse, text, cues) or (moves.FALLBACK, confidence)
+        intent, confidence = _best_guess(parse) or (moves.FALLBACK, confidence)
     if intent not in moves.ENGINE_INTENTS:
         intent = moves.FALLBACK
-    return TurnInput(
-        text=text, intent=intent, confidence=confidence, entities=entities, cues=cues
-    )
+    return TurnInput(text=text, intent=intent, confidence=confidence, entities=entities,
+                     cues=cues, parts=_parts(parse.get("parts"), text))
 
 
-def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
-                  ) -> tuple[str, float] | None:
-    """The ranking's best real intent behind a fallback, if it is a reflection or an
-    affirmation the engine may take at low confidence (bot.client.hearing.unsure_but_safe)."""
+def _plan_entities(raw: Any) -> list[dict[str, Any]]:
+    return [{"entity": e["entity"], "value": str(e.get("value", ""))}
+            for e in raw or [] if isinstance(e, dict) and e.get("entity") in moves.PLAN_ENTITIES]
+
+
+def _cues(raw: dict[str, Any]) -> dict[str, Any]:
+    cues = moves.empty_cues()
+    cues.update({k: v for k, v in raw.items() if k in cues})
+    return cues
+
+
+def _best_guess(parse: dict[str, Any]) -> tuple[str, float] | None:
+    """The ranking's best in-scope intent behind a fallback (Rasa's FallbackClassifier puts
+    `nlu_fallback` first and keeps the classifier's ranking below it), with its confidence.
+
+    The engine decides what to do with an unsure reading: take a half-recognised reflection
+    (bot.client.hearing.unsure_but_safe), ask what was meant ("Do you mean ...?"), or, below
+    TUNING.clarify_floor, ask to hear it again.
+    """
     ranking = parse.get("intent_ranking")
     if not isinstance(ranking, list):
         return None
@@ -98,10 +103,32 @@ def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
             name, conf = str(item.get("name")), float(item.get("confidence") or 0.0)
         except (TypeError, ValueError):
             return None
-        if unsure_but_safe(name, conf, text, cues):
-            return name, conf
-        return None  # only the top real intent counts
+        return (name, conf) if name in moves.MOVES else None  # only the top real intent
     return None
+
+
+def _parts(raw: Any, text: str) -> tuple[TurnPart, ...]:
+    """The message's moves in order (parse["parts"], from the NLU's part splitter); a
+    message of one move, or a parse without parts, has none (the whole turn is the part)."""
+    if not isinstance(raw, list) or len(raw) < 2:
+        return ()
+    parts: list[TurnPart] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        intent_data = item.get("intent") if isinstance(item.get("intent"), dict) else {}
+        name = str(intent_data.get("name") or moves.FALLBACK)
+        try:
+            conf = float(intent_data.get("confidence") or 0.0)
+        except (TypeError, ValueError):
+            conf = 0.0
+        part_text = str(item.get("text") or "")[:MAX_TEXT]
+        cues = _cues(item["cues"]) if isinstance(item.get("cues"), dict) \
+            else _cues_from_text(part_text)
+        parts.append(TurnPart(
+            text=part_text, intent=name if name in moves.ENGINE_INTENTS else moves.FALLBACK,
+            confidence=conf, entities=tuple(_plan_entities(item.get("entities"))), cues=cues))
+    return tuple(parts) if len(parts) > 1 else ()
 
 
 def _cues_from_text(text: str) -> dict[str, Any]:
@@ -207,14 +234,18 @@ class RehearsalService:
         result = engine.step(persona, state, turn)
         new_state = result.state.to_dict()
         public = result.state.public()
+        answered = turn.parts[result.answered] if turn.parts else None
         self.store.add_turn(
             session_id,
             {
                 "trainee": turn.text,
-                "intent": turn.intent,
-                "confidence": round(turn.confidence, 4),
+                # A turn of several moves is stored as the move the client answered, with
+                # every part (each counts for the rubric).
+                "intent": answered.intent if answered else turn.intent,
+                "confidence": round(answered.confidence if answered else turn.confidence, 4),
                 "entities": turn.entities,
                 "cues": turn.cues,
+                "parts": [p.to_dict() for p in turn.parts],
                 "client": result.reply,
                 "client_state": public,
                 "events": result.events,

@@ -27,7 +27,7 @@ from bot.scoring.transcript import (
     homework_sensitive,
     persona_get,
     quote,
-    read_turn,
+    read_turns,
     unaddressed_barriers,
     unique_turns,
     unrepaired_rupture,
@@ -635,7 +635,7 @@ def score_transcript(
     turns: list[dict], persona_id: str, persona: object | None = None
 ) -> dict[str, Any]:
     """Score a stored transcript; see docs/rubric.md. Pure and deterministic."""
-    tx = Transcript([read_turn(t, i) for i, t in enumerate(turns or [])], persona)
+    tx = Transcript(read_turns(turns or []), persona)
     dims: dict[str, dict[str, Any]] = {}
     caps: list[str] = []
     scores: dict[str, int] = {}

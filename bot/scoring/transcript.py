@@ -118,6 +118,35 @@ def read_turn(raw: Mapping[str, Any], index: int) -> Turn:
     )
 
 
+def read_turns(raw_turns: list[dict]) -> list[Turn]:
+    """The transcript's turns as the checklists see them.
+
+    A turn of several moves counts as each of its parts (same number; the client's events
+    and state go with the last part), so a reflection followed by a question earns both. A
+    turn the client only checked ("Do you mean ...?") counts neither for nor against the
+    trainee: the simulator was unsure, not the trainee unskilled.
+    """
+    out: list[Turn] = []
+    for i, raw in enumerate(raw_turns):
+        if any(str(e).startswith("clarify:") for e in raw.get("events") or []):
+            continue
+        parts = raw.get("parts")
+        if not isinstance(parts, list) or len(parts) < 2:
+            out.append(read_turn(raw, i))
+            continue
+        for k, part in enumerate(parts):
+            if not isinstance(part, Mapping):
+                continue
+            last = k == len(parts) - 1
+            out.append(read_turn({
+                "n": raw.get("n", i + 1), "trainee": part.get("text"),
+                "intent": part.get("intent"), "confidence": part.get("confidence", 1.0),
+                "entities": part.get("entities"), "cues": part.get("cues"),
+                "events": raw.get("events") if last else [],
+                "client_state": raw.get("client_state")}, i))
+    return out
+
+
 @dataclass
 class Transcript:
     turns: list[Turn]
