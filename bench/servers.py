@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -38,6 +39,8 @@ class Servers:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Rasa's HTTP API (/model/parse) is on, behind a fresh random token (loopback only).
+    api_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
     def url(self) -> str:
@@ -75,7 +78,8 @@ class Servers:
         else:
             cmd = [str(VENV_BIN / "rasa"), "run", "--port", str(self.rasa_port),
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
-                   "--endpoints", str(self.endpoints())]
+                   "--endpoints", str(self.endpoints()), "--interface", "127.0.0.1",
+                   "--enable-api", "--auth-token", self.api_token]
         self.procs[which] = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )
