@@ -53,6 +53,8 @@ OFF_TOPIC = "off_topic"
 # Therapy moves: everything the engine reacts to as a trainee move.
 THERAPY_MOVES = tuple(m for m in MOVES if m != OFF_TOPIC)
 HIGH_CONFIDENCE = 0.7
+# Ensemble weights of DIET compared in the report (config.yml's diet_weight among them).
+WEIGHT_SWEEP = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 # Extra out-of-scope / nonsense probes for the safety figure (not training data, not the
 # held-out set): requests to an assistant, tech talk, chit-chat with days and people, noise.
 PROBES = (
@@ -520,6 +522,10 @@ def render(r: dict[str, Any]) -> str:
             add(f"  {label:22s} macro-F1 {v['macro_f1']:.3f}  accuracy {v['accuracy']:.3f}  "
                 f"off-topic >= {HIGH_CONFIDENCE} on a therapy move "
                 f"{v['off_topic']['high_conf_therapy']}/{v['off_topic']['n']}")  # fmt: skip
+    if r.get("weight_sweep"):
+        add("diet_weight sweep on the held-out set (same parses): " + ", ".join(
+            f"{w['diet_weight']:.1f} -> F1 {w['macro_f1']:.3f} / fallback "
+            f"{w['in_scope_fallback']:.3f}" for w in r["weight_sweep"]))
     add("")
     add(f"{'intent':22s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>4s}   {'base f1':>7s}")
     for lab in MOVES:
@@ -717,6 +723,7 @@ def main(argv: list[str] | None = None) -> int:
     # DIET alone and the linear model alone, from the ensemble's recorded inputs.
     settings = pipeline_settings(Path(args.config))
     variants: dict[str, Any] = {}
+    weight_sweep: list[dict[str, float]] = []
     if len(recorded) == len(set(texts)):
         recs = [recorded[t] for t in texts]
         has_diet = any(rec["diet"] for rec in recs)  # no: DIET is set to entities only
@@ -731,6 +738,17 @@ def main(argv: list[str] | None = None) -> int:
                 if e.intent == OFF_TOPIC
             ])  # fmt: skip
             variants[name] = vm
+        # The ensemble weight, swept on the same recorded inputs (no retraining): the
+        # figures behind config.yml's diet_weight.
+        for weight in WEIGHT_SWEEP:
+            vp = variant_predictions(recs, settings, weight)
+            preds = [p for p, _ in vp]
+            sweep_in = [p for g, p in zip(gold, preds, strict=True) if g != OFF_TOPIC]
+            weight_sweep.append({
+                "diet_weight": weight,
+                "macro_f1": intent_metrics(gold, preds, MOVES)["macro_f1"],
+                "in_scope_fallback": sum(p == FALLBACK for p in sweep_in) / len(sweep_in),
+            })  # fmt: skip
 
     g_ents = [e.entities for e in heldout]
     p_ents = [plan_entities_of(p) for p in h_parses]
@@ -754,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
         "rasa": rasa_m,
         "rasa_no_fallback": intent_metrics(gold, pred_nf, MOVES),
         "variants": variants,
+        "weight_sweep": weight_sweep,
         "in_scope_fallback_rate": (
             sum(1 for p in in_scope if p == FALLBACK) / len(in_scope) if in_scope else 0.0
         ),

@@ -252,3 +252,10 @@ def test_activity_spans_are_exact(
     ents = [_ent(text, "activity", diet, DIET)] + [_ent(text, n, s, RULER) for n, s in ruler]
     acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
     assert [(a["value"], text[a["start"]:a["end"]]) for a in acts] == [(expected, expected)]
+
+
+@pytest.mark.parametrize("said", ["before work", "after work", "before school"])
+def test_a_time_anchored_to_work_is_kept_though_its_words_are_common(said: str) -> None:
+    text = f"What would it be like if we shaped it differently, perhaps {said}?"
+    ents = [_ent(text, "time_of_day", said, RULER)]
+    assert _pairs(tidy_entities(ents, text)) == [("time_of_day", said)]

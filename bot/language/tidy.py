@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.language.entities import RULER_LABELS, expand, only_function_words, recognised
+from bot.language.entities import (
+    RULER_LABELS,
+    expand,
+    normalize,
+    only_function_words,
+    recognised,
+)
 
 RULER_EXTRACTOR = "SpacyEntityExtractor"
 
@@ -183,6 +189,11 @@ def _extend_over_object(
     return ent
 
 
+# Times anchored to work or school are made of words that are function words elsewhere
+# ("before", "work"): the ruler's "before work" is a time of day, not filler.
+_ANCHORED_TIME = re.compile(r"(after|before) (work|school|shift|class)")
+
+
 def _fragment(ent: dict[str, Any], text: str | None) -> bool:
     """A span that ends or starts inside a word ("write-" of "write-off", "ound" of "around"),
     or runs across a sentence end ("the park. Does"): a piece of DIET's tokenisation."""
@@ -271,7 +282,8 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     acts: list[dict[str, Any]] = []
     for e in entities:
         if e not in named or not _learned(e):
-            if e not in named or not only_function_words(e["value"]):
+            if e not in named or not only_function_words(e["value"]) \
+                    or _ANCHORED_TIME.fullmatch(normalize(e["entity"], e["value"])):
                 kept.append(e)
             continue
         name = e["entity"]
