@@ -15,8 +15,9 @@ setup:
 bench: setup  ## speed, memory and persona-variety figures
 	bash scripts/bench.sh
 
-eval: setup   ## NLU evaluation on the held-out set, with a TF-IDF baseline
+eval: setup   ## NLU evaluation on the held-out sets (written and spoken), with a TF-IDF baseline
 	.venv/bin/python -m bench.nlu_eval --model models/hw.tar.gz
+	.venv/bin/python -m bench.nlu_spoken --model models/hw.tar.gz
 
 agreement: setup  ## scorer agreement with the reference transcripts
 	.venv/bin/python -m bench.agreement

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -56,6 +57,8 @@ class Servers:
     action_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    # Rasa's HTTP API (/model/parse) is on, behind a fresh random token (loopback only).
+    api_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @property
     def url(self) -> str:
@@ -150,7 +153,8 @@ class Servers:
             cmd = [str(VENV_BIN / "rasa"), "run", "--port", str(self.rasa_port),
                    "--interface", LOOPBACK,
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
-                   "--endpoints", str(self.endpoints())]
+                   "--endpoints", str(self.endpoints()),
+                   "--enable-api", "--auth-token", self.api_token]
         self.procs[which] = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )
