@@ -644,7 +644,7 @@ def _load_persona(persona_id: str) -> Any:
 def _public_state(state: dict) -> dict:
     """The engine's public view of a stored resume state (what client_ratings reads)."""
     try:
-        from bot.client.engine import ClientState
+        from bot.client.state import ClientState
 
         return ClientState.from_dict(state).public()
     except Exception:  # noqa: BLE001 - engine absent or state from an older engine

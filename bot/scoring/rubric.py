@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.client.tuning import TUNING
+from bot.language.quantities import minutes as duration_minutes
 from bot.moves import FALLBACK, PLAN_ENTITIES
 
 SCORER_VERSION = "rubric-1.0"
 LABEL = "This project's estimates, not validated instrument scores"
 UNCLEAR = "unclear"
-MIN_CONFIDENCE = 0.5
 QUOTE_CHARS = 120
 
 DIMENSION_NAMES: dict[str, str] = {
@@ -143,7 +144,7 @@ def _turn(raw: Mapping[str, Any], index: int) -> Turn:
         confidence = float(raw.get("confidence", 1.0) or 0.0)
     except (TypeError, ValueError):
         confidence = 0.0
-    if intent == FALLBACK or confidence < MIN_CONFIDENCE or not intent:
+    if intent == FALLBACK or confidence < TUNING.scorer_min_confidence or not intent:
         intent = UNCLEAR
     entities = tuple(
         (str(e.get("entity")), str(e.get("value")))
@@ -582,23 +583,8 @@ def _sized_to_client(tx: Transcript) -> bool:
                                                 for u in tx.after(t.n)):
                 return False
     limit = _persona_get(tx.persona, "task_limits", "max_duration_minutes")
-    minutes = _minutes(str(plan.get("duration") or ""))
+    minutes = duration_minutes(str(plan.get("duration") or ""))
     return not (limit and minutes and minutes > float(limit))
-
-
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15,
-                "twenty": 20, "thirty": 30, "forty": 40, "half an hour": 30, "an hour": 60}
-
-
-def _minutes(text: str) -> float | None:
-    text = text.lower()
-    m = re.search(r"(\d+)\s*(min|hour|h\b)", text)
-    if m:
-        return float(m.group(1)) * (60 if m.group(2).startswith("h") else 1)
-    for word, value in NUMBER_WORDS.items():
-        if word in text:
-            return float(value) * (60 if "hour" in text and value < 10 else 1)
-    return None
 
 
 NOT_PLANNING_MOVES = frozenset(
