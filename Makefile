@@ -1,4 +1,4 @@
-.PHONY: run test setup bench eval agreement validate
+.PHONY: run test setup bench eval agreement validate load run-cluster
 
 run:        ## set up (first time: a few minutes) and serve on http://localhost:5005
 	bash scripts/run.sh
@@ -20,3 +20,6 @@ agreement: setup  ## scorer agreement with the reference transcripts
 
 validate: setup  ## check persona files
 	.venv/bin/python -m bot personas validate data/personas
+
+load: setup  ## load benchmark against plain Rasa (QUICK=1: a short run); bench/load-report.txt
+	.venv/bin/python -m bench.load $(if $(QUICK),--quick,)

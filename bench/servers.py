@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "hw.tar.gz"
 VENV_BIN = Path(sys.executable).parent
+TRACKER_STORE = "bot.rasa_ext.tracker_store.RehearsalTrackerStore"  # as endpoints.yml
 
 
 def free_port() -> int:
@@ -55,6 +56,7 @@ class Servers:
             TF_CPP_MIN_LOG_LEVEL="3",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             RASA_TELEMETRY_ENABLED="false",
+            SANIC_HOST="127.0.0.1",  # rasa_sdk's bind address (it has no flag for it)
         )
         return env
 
@@ -62,7 +64,7 @@ class Servers:
         path = self.workdir / "endpoints.yml"
         path.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n"
             f"  db: {self.workdir / 'rasa.db'}\n"
         )
         return path
@@ -73,7 +75,8 @@ class Servers:
             cmd = [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(self.action_port),
                    "--actions", "actions"]
         else:
-            cmd = [str(VENV_BIN / "rasa"), "run", "--port", str(self.rasa_port),
+            cmd = [str(VENV_BIN / "rasa"), "run", "--interface", "127.0.0.1",
+                   "--port", str(self.rasa_port),
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
                    "--endpoints", str(self.endpoints())]
         self.procs[which] = subprocess.Popen(
