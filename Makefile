@@ -21,5 +21,8 @@ agreement: setup  ## scorer agreement with the reference transcripts
 validate: setup  ## check persona files
 	.venv/bin/python -m bot personas validate data/personas
 
+run-cluster: setup  ## PostgreSQL + Redis + 2 Rasa + 2 action servers behind nginx on :5005
+	CLUSTER_SKIP_SETUP=1 bash scripts/cluster.sh
+
 load: setup  ## load benchmark against plain Rasa (QUICK=1: a short run); bench/load-report.txt
 	.venv/bin/python -m bench.load $(if $(QUICK),--quick,)

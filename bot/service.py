@@ -47,9 +47,13 @@ class Outcome:
     ok: bool = True
 
 
+# Seeds are stored in a 32-bit signed INTEGER column (PostgreSQL refuses larger values).
+SEED_LIMIT = 2**31
+
+
 def seed_for(session_id: str) -> int:
     """A stable seed per session id, so a replayed script gives the same client."""
-    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16)
+    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16) % SEED_LIMIT
 
 
 def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
@@ -162,7 +166,7 @@ class RehearsalService:
             )
         if self.store.get_session(session_id) is not None:
             return _id_used(session_id)
-        seed = seed if seed is not None else seed_for(session_id)
+        seed = seed % SEED_LIMIT if seed is not None else seed_for(session_id)
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
