@@ -70,8 +70,8 @@ class Mode:
     level_cap_seconds: float  # a realistic level stops sending after this long
 
 
-FULL = Mode(capacity_trainees=10, capacity_seconds=40, warmup_seconds=5,
-            levels=(10, 50, 200), level_cap_seconds=240)
+FULL = Mode(capacity_trainees=10, capacity_seconds=30, warmup_seconds=5,
+            levels=(10, 50, 200), level_cap_seconds=150)
 QUICK = Mode(capacity_trainees=4, capacity_seconds=8, warmup_seconds=2,
              levels=(5,), level_cap_seconds=60)
 
@@ -421,10 +421,12 @@ class Result:
     single: Tally
     capacity: Capacity
     levels: list[Level]
+    load: str  # the machine's load average when this target's measurement began
 
 
 async def measure(target: Target, mode: Mode, scripts: list[Script]) -> Result:
     run_id = uuid.uuid4().hex[:8]
+    load = loadavg()
     print(f"==> {target.name}: one trainee", flush=True)
     one = await single(target, scripts, run_id)
     print(f"==> {target.name}: capacity, {mode.capacity_trainees} trainees back to back "
@@ -434,7 +436,7 @@ async def measure(target: Target, mode: Mode, scripts: list[Script]) -> Result:
     for n in mode.levels:
         print(f"==> {target.name}: {n} trainees with think time", flush=True)
         levels.append(await realistic(target, n, mode, scripts, run_id))
-    return Result(target.name, one, cap, levels)
+    return Result(target.name, one, cap, levels, load)
 
 
 def run_target(name: str, mode: Mode, scripts: list[Script], workdir: Path) -> Result:
@@ -446,15 +448,20 @@ def run_target(name: str, mode: Mode, scripts: list[Script], workdir: Path) -> R
             return asyncio.run(measure(server.target(), mode, scripts))
         finally:
             server.stop()
-    if name == "product":
+    if name in ("product", "unpatched"):
         servers = Servers(workdir)
-        print("==> starting the product (actions + Rasa, SQLite)", flush=True)
+        label = "embedded"
+        if name == "unpatched":
+            # The product as it was before bot/rasa_ext/speedups.py and tracker_store.py.
+            servers = Servers(workdir, tracker_store="SQL", extra_env={"RASA_SPEEDUPS": "off"})
+            label = "unpatched"
+        print(f"==> starting the product ({label}: actions + Rasa, SQLite)", flush=True)
         servers.start("actions")
         servers.start("rasa")
         try:
             servers.wait_ready()
             pids = {which: proc.pid for which, proc in servers.procs.items()}
-            target = Target("embedded", (f"{servers.url}/webhooks/rest/webhook",), pids,
+            target = Target(label, (f"{servers.url}/webhooks/rest/webhook",), pids,
                             auth_headers(servers))
             return asyncio.run(measure(target, mode, scripts))
         finally:
@@ -473,13 +480,14 @@ def auth_headers(servers: Servers) -> dict[str, str]:
 def run_cluster(mode: Mode, scripts: list[Script], workdir: Path) -> Result:
     """scripts/cluster.sh in the background; turns through nginx (round robin)."""
     var = workdir / "cluster"
-    env = dict(os.environ, CLUSTER_DIR=str(var), CLUSTER_PORT=str(free_port()))
+    env = dict(os.environ, CLUSTER_DIR=str(var), CLUSTER_PORT=str(free_port()),
+               CLUSTER_SKIP_SETUP="1")
     log = open(workdir / "cluster.log", "ab")  # noqa: SIM115 - kept by the child
     proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "cluster.sh")], cwd=ROOT, env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         ready = var / "ready"
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 660
         while not ready.exists():
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"cluster did not start; see {workdir / 'cluster.log'}")
@@ -510,6 +518,8 @@ def report(results: list[Result], mode: Mode, seconds: float, load_before: str,
         f"run took {seconds:.0f} s; think time exponential, mean {THINK_MEAN_S:.0f} s, seeded; "
         f"a realistic level stops sending after {mode.level_cap_seconds:.0f} s",
         "every rehearsal: start message, 15-20 scripted turns (tests/rehearsals), end message",
+        "load average (1, 5, 15 min) when each target began: "
+        + "; ".join(f"{r.target} {r.load}" for r in results),
         "",
         "One trainee, back to back (ms)",
         "target       p50     p95   turns",
@@ -557,7 +567,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short CI-sized run; no report")
     parser.add_argument("--targets", default="baseline,product",
-                        help="comma-separated: baseline, product, cluster")
+                        help="comma-separated: baseline, product, unpatched (the product "
+                        "without the Rasa speed-ups), cluster")
     parser.add_argument("--report", type=Path, default=None,
                         help=f"write the report here (default for a full run: {REPORT})")
     args = parser.parse_args(argv)

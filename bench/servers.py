@@ -39,6 +39,8 @@ class Servers:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    tracker_store: str = TRACKER_STORE  # "SQL": Rasa's own (bench/load.py's "before")
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -58,13 +60,14 @@ class Servers:
             RASA_TELEMETRY_ENABLED="false",
             SANIC_HOST="127.0.0.1",  # rasa_sdk's bind address (it has no flag for it)
         )
+        env.update(self.extra_env)
         return env
 
     def endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
         path.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f"tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: {self.tracker_store}\n  dialect: sqlite\n"
             f"  db: {self.workdir / 'rasa.db'}\n"
         )
         return path

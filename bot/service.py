@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ SLOTS: tuple[str, ...] = (SLOT_PERSONA, SLOT_TRAINEE, SLOT_SEED, SLOT_STATE, SLO
 # FallbackClassifier let it through; the client asks rather than guesses.
 MIN_CONFIDENCE = 0.3
 MAX_TEXT = 2000
+PERSONA_RECHECK_S = 1.0
 
 
 @dataclass
@@ -136,12 +138,17 @@ class RehearsalService:
         self.store = store or Store()
         self.store.upgrade()
         self.registry = registry or PersonaRegistry(PERSONA_DIR)
+        self._checked_at = time.monotonic()
 
     # -- personas ---------------------------------------------------------
 
     def persona(self, persona_id: str) -> Persona | None:
         # Picks up edited files; a file that became invalid keeps its last good version.
-        self.registry.reload()
+        # Checked at most once a second (a glob and a stat per file), not on every turn.
+        now = time.monotonic()
+        if now - self._checked_at >= PERSONA_RECHECK_S or persona_id not in self.registry:
+            self._checked_at = now
+            self.registry.reload()
         return self.registry.get(persona_id)
 
     def known_personas(self) -> list[str]:
