@@ -41,14 +41,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 import yaml
 
-from bench.servers import ROOT, VENV_BIN, Servers, free_port
+from bench.servers import ROOT, VENV_BIN, Servers, account_token, free_port
 
 REPORT = ROOT / "bench" / "load-report.txt"
 BASELINE_DIR = ROOT / "build" / "baseline"
@@ -472,9 +471,8 @@ def run_target(name: str, mode: Mode, scripts: list[Script], workdir: Path) -> R
 
 
 def auth_headers(servers: Servers) -> dict[str, str]:
-    """Headers the REST channel needs (a bearer token where accounts exist)."""
-    headers: Callable[..., dict[str, str]] | None = getattr(servers, "headers", None)
-    return dict(headers()) if headers else {}
+    """The REST channel needs an account: one trainee's bearer token for every trainee."""
+    return {"Authorization": f"Bearer {servers.token('load-trainee')}"}
 
 
 def run_cluster(mode: Mode, scripts: list[Script], workdir: Path) -> Result:
@@ -493,8 +491,10 @@ def run_cluster(mode: Mode, scripts: list[Script], workdir: Path) -> Result:
                 raise RuntimeError(f"cluster did not start; see {workdir / 'cluster.log'}")
             time.sleep(1)
         info = json.loads(ready.read_text())
+        token = account_token(info["db_url"], "load-trainee")
         target = Target("cluster", (f"{info['url']}/webhooks/rest/webhook",),
-                        {k: int(v) for k, v in info["pids"].items()})
+                        {k: int(v) for k, v in info["pids"].items()},
+                        {"Authorization": f"Bearer {token}"})
         return asyncio.run(measure(target, mode, scripts))
     finally:
         proc.terminate()

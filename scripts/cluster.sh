@@ -126,6 +126,11 @@ export REHEARSAL_DB_URL="$DB_URL" SANIC_HOST=127.0.0.1
 # well above the slowest turn, which holds the lock while it runs.
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-20}
 "$PY" -m bot upgrade-db >"$LOG/upgrade-db.log" 2>&1
+# One cookie-signing key for every replica (a cookie from one must be good on the other),
+# made here so that the replicas do not race to create it.
+export REHEARSAL_SECRET_FILE="$CLUSTER_DIR/session-secret"
+"$PY" -c 'import sys; from bot.accounts.credentials import load_or_create_key as k; k(sys.argv[1])' \
+    "$REHEARSAL_SECRET_FILE"
 
 # -- action servers and Rasa servers ------------------------------------------------
 declare -A proc_pids

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.servers import ROOT
+from bench.servers import ROOT, account_token
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,9 @@ def cluster() -> Iterator[dict[str, Any]]:
                 pytest.fail("the cluster did not start:\n"
                             + (base / "cluster.log").read_text(errors="replace")[-3000:])
             time.sleep(1)
-        yield json.loads(ready.read_text())
+        info = json.loads(ready.read_text())
+        info["token"] = account_token(info["db_url"], "cluster-trainee")
+        yield info
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -74,11 +76,13 @@ def cluster() -> Iterator[dict[str, Any]]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def post(url: str, sender: str, message: str, timeout: float = 90) -> list[str] | None:
+def post(url: str, token: str, sender: str, message: str, timeout: float = 90
+         ) -> list[str] | None:
     """The reply texts, or None when the turn got no (usable) reply."""
     body = json.dumps({"sender": sender, "message": message}).encode()
     request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {token}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             texts = [m.get("text", "") for m in json.load(reply)]
@@ -111,14 +115,14 @@ class Rehearsal:
 
 def run_rehearsal(cluster: dict[str, Any], index: int, persona: str, turns: list[str],
                   killed: threading.Event, out: Rehearsal) -> None:
-    replicas = cluster["rasa"]
+    replicas, token = cluster["rasa"], cluster["token"]
 
     def say(k: int, message: str) -> list[str] | None:
         url = replicas[k % len(replicas)]
-        texts = post(url, out.sender, message)
+        texts = post(url, token, out.sender, message)
         if texts is None and _refused(url):
             out.via_nginx += 1  # that replica is gone: the balancer finds a live one
-            texts = post(cluster["url"], out.sender, message)
+            texts = post(cluster["url"], token, out.sender, message)
         return texts
 
     start = "/start_rehearsal" + json.dumps({"persona": persona, "trainee": f"t{index}"})
