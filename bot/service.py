@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ SLOT_STATUS = "rehearsal_status"
 SLOTS: tuple[str, ...] = (SLOT_PERSONA, SLOT_TRAINEE, SLOT_SEED, SLOT_STATE, SLOT_STATUS)
 
 MAX_TEXT = 2000
+PERSONA_RECHECK_S = 1.0
 
 
 @dataclass
@@ -45,9 +47,13 @@ class Outcome:
     ok: bool = True
 
 
+# Seeds are stored in a 32-bit signed INTEGER column (PostgreSQL refuses larger values).
+SEED_LIMIT = 2**31
+
+
 def seed_for(session_id: str) -> int:
     """A stable seed per session id, so a replayed script gives the same client."""
-    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16)
+    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16) % SEED_LIMIT
 
 
 def parse_to_turn(parse: dict[str, Any]) -> TurnInput:
@@ -158,12 +164,17 @@ class RehearsalService:
         self.store = store or Store()
         self.store.upgrade()
         self.registry = registry or PersonaRegistry(PERSONA_DIR)
+        self._checked_at = time.monotonic()
 
     # -- personas ---------------------------------------------------------
 
     def persona(self, persona_id: str) -> Persona | None:
         # Picks up edited files; a file that became invalid keeps its last good version.
-        self.registry.reload()
+        # Checked at most once a second (a glob and a stat per file), not on every turn.
+        now = time.monotonic()
+        if now - self._checked_at >= PERSONA_RECHECK_S or persona_id not in self.registry:
+            self._checked_at = now
+            self.registry.reload()
         return self.registry.get(persona_id)
 
     def known_personas(self) -> list[str]:
@@ -188,7 +199,7 @@ class RehearsalService:
             )
         if self.store.get_session(session_id) is not None:
             return _id_used(session_id)
-        seed = seed if seed is not None else seed_for(session_id)
+        seed = seed % SEED_LIMIT if seed is not None else seed_for(session_id)
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
