@@ -164,9 +164,18 @@ def _cue_on(cue: str, cues: dict[str, Any], turn: engine.TurnInput) -> bool:
     return bool(cues.get(cue))
 
 
-def judge(drill: Drill, facts: ClientFacts, turn: engine.TurnInput, events: list[str]
-          ) -> list[Check]:
-    """The criterion, part by part, for an answer read as `turn` with the client's `events`."""
+def solving(state: engine.ClientState, turn: engine.TurnInput) -> bool:
+    """Whether the client takes this answer as problem-solving a named obstacle, as the
+    engine does: "What if Dev came with you?" is problem-solving in substance, whether the
+    NLU reads it as a proposal, a detail question or a request for permission."""
+    cues = {**moves.empty_cues(), **(turn.cues or {})}
+    return engine._solving(state, turn.intent, cues)
+
+
+def judge(drill: Drill, facts: ClientFacts, turn: engine.TurnInput, events: list[str],
+          solved: bool = False) -> list[Check]:
+    """The criterion, part by part, for an answer read as `turn` with the client's `events`;
+    `solved`: the client took it as problem-solving (see `solving`)."""
     name = facts.name
     cues = {**moves.empty_cues(), **(turn.cues or {})}
     heard = _heard(turn)
@@ -178,7 +187,10 @@ def judge(drill: Drill, facts: ClientFacts, turn: engine.TurnInput, events: list
     wanted = [move_words(m) for m in drill.criterion.moves]
     heard_words = _words_list([h.words for h in heard])
     hit = [h for h in heard if h.move in drill.criterion.moves]
-    if hit:
+    if not hit and solved and "problem_solve" in drill.criterion.moves:
+        checks.append(Check(True, f"Heard as {heard_words}, which {name} took as "
+                            "problem-solving the obstacle: what this moment calls for."))
+    elif hit:
         checks.append(Check(True, f"Heard as {hit[0].words}, which is what this moment "
                             "calls for."))
     else:
@@ -238,7 +250,7 @@ def answer(drill: Drill, persona: Persona, turn: engine.TurnInput) -> Feedback:
     result = engine.step(persona, state, turn)
     facts = ClientFacts.of(persona)
     events = list(result.events)
-    checks = judge(drill, facts, turn, events)
+    checks = judge(drill, facts, turn, events, solved=solving(state, turn))
     changes = turn_changes(state.public(), result.state.public(), turn.intent,
                            dict(turn.cues or {}), events, facts)
     return Feedback(

@@ -160,8 +160,25 @@ def _difficulty_as_text(root: MappingNode) -> None:
             vnode.tag = _STR_TAG
 
 
+# Personas already checked, by (path, modification time, size): checking a folder of drills
+# validates each persona once, and an edited persona file is checked again.
+_PERSONAS: dict[tuple[str, int, int], tuple[Any, str | None]] = {}
+
+
 def _persona_facts(persona_id: str, persona_dir: Path) -> tuple[Any, str | None]:
     """(persona or None, why it is unavailable)."""
+    path = persona_dir / f"{persona_id}.yml"
+    try:
+        st = path.stat()
+    except OSError:
+        return _load_persona(persona_id, persona_dir)
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _PERSONAS:
+        _PERSONAS[key] = _load_persona(persona_id, persona_dir)
+    return _PERSONAS[key]
+
+
+def _load_persona(persona_id: str, persona_dir: Path) -> tuple[Any, str | None]:
     from bot.persona.model import PersonaError, load_persona
 
     path = persona_dir / f"{persona_id}.yml"
@@ -248,9 +265,13 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str, persona_dir: 
         if clash:
             c.add(c.at(("avoid", "cues", i)), f"cue '{cue}' is required by criterion.cues and "
                   "listed in avoid.cues; keep it in one of them")
+    # A misspelled move is reported already; judging model answers against the rest would
+    # only repeat that problem.
+    written = sum(1 for path in c.lines if path[:2] == ("criterion", "moves") and len(path) == 3)
     for i, answer in enumerate(data.get("model_answers") or []):
         move = answer.get("move") if isinstance(answer, dict) else None
-        if isinstance(move, str) and good_moves and move not in good_moves:
+        if isinstance(move, str) and good_moves and move not in good_moves \
+                and written == len(good_moves):
             c.add(c.at(("model_answers", i, "move")), f"model_answers[{i}] stands for "
                   f"'{move}', which is not one of the moves that count "
                   f"({', '.join(good_moves)}); a model answer must meet the criterion")
