@@ -30,9 +30,9 @@ TURNS = [
 ]
 
 
-def post(url: str, sender: str, message: str) -> float:
+def post(url: str, sender: str, message: str, headers: dict[str, str]) -> float:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=body, headers=headers)
     t0 = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as reply:
         reply.read()
@@ -62,15 +62,16 @@ def main() -> None:
         servers.wait_ready()
         ready_s = time.monotonic() - t0
         url = f"{servers.url}/webhooks/rest/webhook"
-        first_ms = post(url, "bench-0", '/start_rehearsal{"persona": "maya"}')
+        headers = servers.headers()  # an API token for the bench's trainee account
+        first_ms = post(url, "bench-0", '/start_rehearsal{"persona": "maya"}', headers)
         first_s = time.monotonic() - t0
         latencies: list[float] = []
         for i in range(5):
             sender = f"bench-{i}"
             if i:
-                post(url, sender, '/start_rehearsal{"persona": "maya"}')
-            latencies += [post(url, sender, text) for text in TURNS]
-            post(url, sender, "/end_rehearsal")
+                post(url, sender, '/start_rehearsal{"persona": "maya"}', headers)
+            latencies += [post(url, sender, text, headers) for text in TURNS]
+            post(url, sender, "/end_rehearsal", headers)
         rss = {name: rss_mb(proc.pid) for name, proc in servers.procs.items()}
         servers.stop()
     lat = sorted(latencies)

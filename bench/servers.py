@@ -1,19 +1,33 @@
-"""Start a real pair of servers (actions + Rasa) on free ports, for tests and benchmarks."""
+"""Start a real pair of servers (actions + Rasa) on free ports, for tests and benchmarks.
+
+The REST channel and /api need an account: `servers.token(name, role)` creates the
+account (first time) and an API token for it, and `servers.say(...)` /
+`servers.get(...)` send requests with that token. Tests and benchmarks drive
+rehearsals only through these helpers.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "hw.tar.gz"
 VENV_BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+
+# The accounts the helpers use unless told otherwise.
+TRAINEE = "t01"
+INSTRUCTOR = "bench-instructor"
 
 
 def free_port() -> int:
@@ -38,6 +52,7 @@ class Servers:
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -55,8 +70,64 @@ class Servers:
             TF_CPP_MIN_LOG_LEVEL="3",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
             RASA_TELEMETRY_ENABLED="false",
+            REHEARSAL_SECRET_FILE=str(self.workdir / "session-secret"),
+            # rasa_sdk reads its bind address from here (default: every interface).
+            SANIC_HOST=LOOPBACK,
         )
         return env
+
+    # -- accounts and requests ------------------------------------------------------------
+
+    def token(self, name: str = TRAINEE, role: str = "trainee") -> str:
+        """An API token for `name`, creating the account (with `role`) the first time."""
+        if name not in self.tokens:
+            from bot.accounts import AccountError, Accounts
+            from bot.store import Store
+
+            store = Store(self.db_url)
+            try:
+                store.upgrade()
+                accounts = Accounts(store)
+                if accounts.get(name) is None:
+                    try:
+                        accounts.add(name, role)
+                    except AccountError:
+                        pass  # created meanwhile by another process
+                self.tokens[name] = accounts.new_token(name)
+            finally:
+                store.dispose()
+        return self.tokens[name]
+
+    def headers(self, name: str = TRAINEE, role: str | None = None) -> dict[str, str]:
+        """JSON headers with `Authorization: Bearer` for the account `name`."""
+        role = role or ("instructor" if name == INSTRUCTOR else "trainee")
+        return {"Content-Type": "application/json", "Accept": "application/json",
+                "Authorization": f"Bearer {self.token(name, role)}"}
+
+    def post(self, path: str, body: Any, *, account: str | None = TRAINEE,
+             timeout: float = 60) -> tuple[int, Any]:
+        """POST JSON (with the account's token; account=None sends none): (status, body)."""
+        headers = self.headers(account) if account else {"Content-Type": "application/json"}
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.url}{path}", data=data, headers=headers)
+        return _send(request, timeout)
+
+    def get(self, path: str, *, account: str | None = INSTRUCTOR,
+            timeout: float = 30) -> tuple[int, Any]:
+        """GET as `account` (an instructor by default: it may read every session)."""
+        headers = self.headers(account) if account else {}
+        return _send(urllib.request.Request(f"{self.url}{path}", headers=headers), timeout)
+
+    def say(self, sender: str, message: str, *, account: str = TRAINEE,
+            metadata: dict[str, Any] | None = None) -> list[str]:
+        """One message over the REST channel as `account`; the reply texts."""
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        status, replies = self.post("/webhooks/rest/webhook", body, account=account)
+        if status != 200:
+            raise RuntimeError(f"REST channel answered {status}: {replies}")
+        return [m.get("text", "") for m in replies]
 
     def endpoints(self) -> Path:
         path = self.workdir / "endpoints.yml"
@@ -74,6 +145,7 @@ class Servers:
                    "--actions", "actions"]
         else:
             cmd = [str(VENV_BIN / "rasa"), "run", "--port", str(self.rasa_port),
+                   "--interface", LOOPBACK,
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
                    "--endpoints", str(self.endpoints())]
         self.procs[which] = subprocess.Popen(
@@ -114,3 +186,16 @@ class Servers:
     def log_tail(self, which: str) -> str:
         path = self.workdir / f"{which}.log"
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+
+def _send(request: urllib.request.Request, timeout: float) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            raw = reply.read()
+            status = reply.status
+    except urllib.error.HTTPError as error:
+        raw, status = error.read(), error.code
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, raw.decode("utf-8", "replace")

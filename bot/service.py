@@ -16,6 +16,9 @@ from typing import Any
 
 from bot import moves
 from bot.client import engine
+from bot.client.hearing import unsure_but_safe
+from bot.client.state import ClientState, TurnInput
+from bot.client.tuning import TUNING
 from bot.persona.model import Persona, PersonaRegistry
 from bot.store import SessionExists, Store
 
@@ -32,9 +35,6 @@ SLOT_STATE = "client_state"
 SLOT_STATUS = "rehearsal_status"
 SLOTS: tuple[str, ...] = (SLOT_PERSONA, SLOT_TRAINEE, SLOT_SEED, SLOT_STATE, SLOT_STATUS)
 
-# Below this, an intent is treated as not understood even if the
-# FallbackClassifier let it through; the client asks rather than guesses.
-MIN_CONFIDENCE = 0.3
 MAX_TEXT = 2000
 
 
@@ -52,7 +52,7 @@ def seed_for(session_id: str) -> int:
     return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16)
 
 
-def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
+def parse_to_turn(parse: dict[str, Any]) -> TurnInput:
     """Turn a Rasa parse (tracker.latest_message) into the engine's input.
 
     Tolerates missing or malformed keys: bad input must never take a
@@ -76,11 +76,11 @@ def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
         cues.update({k: v for k, v in raw_cues.items() if k in cues})
     else:
         cues = _cues_from_text(text)
-    if intent == moves.FALLBACK or confidence < MIN_CONFIDENCE:
+    if intent == moves.FALLBACK or confidence < TUNING.nlu_min_confidence:
         intent, confidence = _safe_reading(parse, text, cues) or (moves.FALLBACK, confidence)
     if intent not in moves.ENGINE_INTENTS:
         intent = moves.FALLBACK
-    return engine.TurnInput(
+    return TurnInput(
         text=text, intent=intent, confidence=confidence, entities=entities, cues=cues
     )
 
@@ -88,7 +88,7 @@ def parse_to_turn(parse: dict[str, Any]) -> engine.TurnInput:
 def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
                   ) -> tuple[str, float] | None:
     """The ranking's best real intent behind a fallback, if it is a reflection or an
-    affirmation the engine may take at low confidence (engine.unsure_but_safe)."""
+    affirmation the engine may take at low confidence (bot.client.hearing.unsure_but_safe)."""
     ranking = parse.get("intent_ranking")
     if not isinstance(ranking, list):
         return None
@@ -99,7 +99,7 @@ def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
             name, conf = str(item.get("name")), float(item.get("confidence") or 0.0)
         except (TypeError, ValueError):
             return None
-        if engine.unsure_but_safe(name, conf, text, cues):
+        if unsure_but_safe(name, conf, text, cues):
             return name, conf
         return None  # only the top real intent counts
     return None
@@ -166,7 +166,8 @@ class RehearsalService:
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
-            self.store.create_session(session_id, persona.id, trainee or "anonymous", seed, state)
+            self.store.create_session(session_id, persona.id, trainee or "anonymous", seed, state,
+                                      opening=result.reply)
         except SessionExists:
             return _id_used(session_id)
         return Outcome(
@@ -276,7 +277,7 @@ class RehearsalService:
 
     # -- state ------------------------------------------------------------
 
-    def _current_state(self, session: dict[str, Any], slots: dict[str, Any]) -> engine.ClientState:
+    def _current_state(self, session: dict[str, Any], slots: dict[str, Any]) -> ClientState:
         """The client's state: from the slot, unless the store has seen more turns.
 
         The store is ahead when the Rasa server died after a turn was stored
@@ -289,7 +290,7 @@ class RehearsalService:
         stored_turn = stored_state.get("turn", -1) if isinstance(stored_state, dict) else -1
         chosen = slot_state if slot_turn >= stored_turn else stored_state
         try:
-            return engine.ClientState.from_dict(chosen)
+            return ClientState.from_dict(chosen)
         except Exception:  # noqa: BLE001 - a corrupt slot falls back to the store
             log.exception("bad client_state slot; using the stored state")
-            return engine.ClientState.from_dict(stored_state)
+            return ClientState.from_dict(stored_state)

@@ -79,6 +79,8 @@ sessions = Table(
     # The client's closing line and its events (engine.finish); added in 0002.
     Column("closing", Text, nullable=True),
     Column("closing_events", JSON(none_as_null=True), nullable=True),
+    # The client's opening line (engine.start), shown with the transcript; added in 0003.
+    Column("opening", Text, nullable=True),
     Index("ix_sessions_started_at", "started_at"),
     Index("ix_sessions_trainee", "trainee"),
 )
@@ -255,6 +257,7 @@ class Store:
         state: dict,
         *,
         started_at: datetime | None = None,
+        opening: str | None = None,
     ) -> None:
         """Store a new session. Raises SessionExists if the id was ever used."""
         plan = state.get("plan") if isinstance(state.get("plan"), dict) else None
@@ -269,6 +272,7 @@ class Store:
                         started_at=_utc(started_at or utcnow()),
                         state=state,
                         plan=plan,
+                        opening=opening,
                     )
                 )
         except IntegrityError as exc:
@@ -576,6 +580,7 @@ def _session_json(r: Any, turn_list: list[dict]) -> dict:
         "seed": r["seed"],
         "started_at": _iso(r["started_at"]),
         "ended_at": _iso(r["ended_at"]),
+        "opening": r["opening"],
         "turns": turn_list,
         "plan": r["plan"],
         "score": r["score"],
@@ -639,7 +644,7 @@ def _load_persona(persona_id: str) -> Any:
 def _public_state(state: dict) -> dict:
     """The engine's public view of a stored resume state (what client_ratings reads)."""
     try:
-        from bot.client.engine import ClientState
+        from bot.client.state import ClientState
 
         return ClientState.from_dict(state).public()
     except Exception:  # noqa: BLE001 - engine absent or state from an older engine

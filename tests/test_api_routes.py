@@ -9,19 +9,20 @@ from typing import Any
 
 import pytest
 
-from bench.servers import Servers
+from bench.servers import INSTRUCTOR, Servers
 from tests.test_integration import get, say
 
 pytestmark = pytest.mark.integration
 
 
-
-
-def raw_get(servers: Servers, path: str) -> tuple[int, str, bytes]:
+def raw_get(servers: Servers, path: str, account: str | None = INSTRUCTOR
+            ) -> tuple[int, str, bytes]:
     """GET with the path sent exactly as given (urllib and browsers would normalise `..`)."""
     conn = http.client.HTTPConnection("127.0.0.1", servers.rasa_port, timeout=30)
     try:
         conn.putrequest("GET", path, skip_accept_encoding=True)
+        if account:
+            conn.putheader("Authorization", servers.headers(account)["Authorization"])
         conn.endheaders()
         reply = conn.getresponse()
         return reply.status, reply.getheader("Content-Type") or "", reply.read()
@@ -39,13 +40,13 @@ def two_trainees(servers: Servers) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     a, b = f"routes-a-{tag}", f"routes-b-{tag}"
     ids = {"a_maya": f"{a}-maya", "a_sam": f"{a}-sam", "b_maya": f"{b}-maya"}
-    say(servers, ids["a_maya"], start("maya", a))
-    say(servers, ids["a_maya"], "How did the walking plan from last week go?")
-    say(servers, ids["a_maya"], "What did you notice on the days you did manage to walk?")
-    say(servers, ids["a_maya"], "/end_rehearsal")
-    say(servers, ids["a_sam"], start("sam", a))
-    say(servers, ids["a_sam"], "Hi Sam, how was your week?")
-    say(servers, ids["b_maya"], start("maya", b))
+    say(servers, ids["a_maya"], start("maya", a), a)
+    say(servers, ids["a_maya"], "How did the walking plan from last week go?", a)
+    say(servers, ids["a_maya"], "What did you notice on the days you did manage to walk?", a)
+    say(servers, ids["a_maya"], "/end_rehearsal", a)
+    say(servers, ids["a_sam"], start("sam", a), a)
+    say(servers, ids["a_sam"], "Hi Sam, how was your week?", a)
+    say(servers, ids["b_maya"], start("maya", b), b)
     return {"a": a, "b": b, "ids": ids}
 
 
@@ -127,7 +128,7 @@ def test_app_serves_the_trainee_page_as_html(servers: Servers, path: str) -> Non
 @pytest.mark.parametrize(
     ("path", "kind", "marker"),
     [
-        ("/app/instructor.html", "text/html", b"Accounts do not exist yet"),
+        ("/app/instructor.html", "text/html", b"Rehearsals: instructor view"),
         ("/app/style.css", "text/css", b":root"),
         ("/app/common.js", "text/javascript", b"renderScorecard"),
     ],

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.client import engine
-from bot.client.engine import ClientState, TurnInput, parse_minutes, parse_times_per_week
+from bot.client import agreement, engine, hearing
+from bot.client.state import ClientState, TurnInput, TurnResult, apply_effects
 from bot.moves import empty_cues
 from bot.persona.model import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
 
@@ -61,34 +61,13 @@ def turn(intent: str, text: str = "...", **kw: Any) -> TurnInput:
                      [{"entity": k, "value": v} for k, v in ents.items()], cues)
 
 
-def run(p: Persona, turns: list[TurnInput], seed: int = 1) -> list[engine.TurnResult]:
+def run(p: Persona, turns: list[TurnInput], seed: int = 1) -> list[TurnResult]:
     res = engine.start(p, seed)
     out = [res]
     for t in turns:
         res = engine.step(p, res.state, t)
         out.append(res)
     return out
-
-
-# ---------------------------------------------------------------- parsing
-
-
-@pytest.mark.parametrize(("text", "minutes"), [
-    ("10 minutes", 10), ("ten minutes", 10), ("half an hour", 30), ("an hour", 60),
-    ("1 hour", 60), ("90 mins", 90), ("20-30 minutes", 30), ("quarter of an hour", 15),
-    ("an hour and a half", 90), ("soon", None),
-])
-def test_parse_minutes(text: str, minutes: float | None) -> None:
-    assert parse_minutes(text) == minutes
-
-
-@pytest.mark.parametrize(("freq", "day", "times"), [
-    ("daily", None, 7), ("every day", None, 7), ("weekdays", None, 5), ("twice", None, 2),
-    ("three times a week", None, 3), ("once", None, 1), ("four times this week", None, 4),
-    ("twice a day", None, 14), (None, "Monday and Wednesday and Friday", 3), (None, None, None),
-])
-def test_parse_times_per_week(freq: str | None, day: str | None, times: float | None) -> None:
-    assert parse_times_per_week(freq, day) == times
 
 
 # ---------------------------------------------------------------- behaviour
@@ -279,7 +258,7 @@ def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> 
         assert run(p, [t])[-1].events == ["not_understood"]
 
 
-def _designing(p: Persona) -> engine.TurnResult:
+def _designing(p: Persona) -> TurnResult:
     return run(p, [turn("link_to_goals", cues={"question": "open"})])[-1]
 
 
@@ -619,7 +598,7 @@ def test_positive_effects_have_diminishing_returns() -> None:
     assert gains[-1] < gains[0] / 3  # each one adds less near the top
     # Losses are not damped: a sensitivity costs its full strength at the top too.
     s = ClientState(trust=0.9)
-    engine._apply(s, {"trust": -0.1})
+    apply_effects(s, {"trust": -0.1})
     assert s.trust == pytest.approx(0.8)
 
 
@@ -630,8 +609,8 @@ def test_shared_names_come_from_moves() -> None:
     assert validate.TASK_FEATURES is moves.TASK_FEATURES
     assert validate.SENSITIVITIES is moves.SENSITIVITIES
     assert validate.PLACEHOLDERS is moves.PLACEHOLDERS and validate.BANDS is moves.BANDS
-    assert engine.STATE_KEYS is moves.STATE_KEYS and engine.CONDITIONS is moves.CONDITIONS
-    assert set(engine.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
+    assert agreement.CONDITIONS is moves.CONDITIONS
+    assert set(hearing.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
     assert {f"specify_plan.{d}" for d in moves.DETAIL_QUESTIONS} <= set(moves.FIXED_SITUATIONS)
 
 

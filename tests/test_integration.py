@@ -9,27 +9,19 @@ from typing import Any
 
 import pytest
 
-from bench.servers import Servers
+from bench.servers import INSTRUCTOR, TRAINEE, Servers
 
 pytestmark = pytest.mark.integration
 
 
-def say(servers: Servers, sender: str, message: str) -> list[str]:
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{servers.url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as reply:
-        return [m.get("text", "") for m in json.load(reply)]
+def say(servers: Servers, sender: str, message: str, account: str = TRAINEE) -> list[str]:
+    """A message over the REST channel with `account`'s API token."""
+    return servers.say(sender, message, account=account)
 
 
-def get(servers: Servers, path: str) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(f"{servers.url}{path}", timeout=30) as reply:
-            return reply.status, json.load(reply)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
+def get(servers: Servers, path: str, account: str | None = INSTRUCTOR) -> tuple[int, Any]:
+    """A GET with `account`'s API token (an instructor by default)."""
+    return servers.get(path, account=account)
 
 
 def start(persona: str, trainee: str = "t01") -> str:
@@ -127,9 +119,13 @@ def test_skilful_practice_scores_higher_than_unskilful(servers: Servers) -> None
 def test_bad_input_gets_a_reply_and_the_rehearsal_goes_on(servers: Servers) -> None:
     sender = "int-bad-input"
     say(servers, sender, start("maya"))
-    for text in ["", "   ", "asdfghjkl qwerty", "x" * 5000, "😀😀😀", "/greet{not json"]:
+    for text in ["", "   ", "asdfghjkl qwerty", "x" * 5000, "😀😀😀"]:
         replies = say(servers, sender, text)
         assert isinstance(replies, list)
+    # Commands other than start and end are refused with a reason, not sent to the bot.
+    status, body = servers.post("/webhooks/rest/webhook",
+                                {"sender": sender, "message": "/greet{not json"})
+    assert status == 400 and "/greet" in body["error"]
     assert say(servers, sender, "How did last week go?")[0]
     _, session = get(servers, f"/api/sessions/{sender}")
     assert session["turns"][-1]["trainee"] == "How did last week go?"

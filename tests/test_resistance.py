@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import engine
+from bot.client.agreement import unmet_conditions
 from bot.client.scripted import random_walk
 from bot.persona.model import Persona, load_persona
 
@@ -63,9 +64,9 @@ def test_no_client_agrees_while_guarded_or_unwilling() -> None:
     state = engine.initial_state(persona, 0)
     state.plan["activity"] = "the corner shop"
     state.trust, state.willingness = 0.2, 0.6
-    assert "min_trust" in engine.unmet_conditions(persona, state)
+    assert "min_trust" in unmet_conditions(persona, state)
     state.trust, state.willingness = 0.6, 0.1
-    assert "min_willingness" in engine.unmet_conditions(persona, state)
+    assert "min_willingness" in unmet_conditions(persona, state)
     state.trust, state.willingness = 0.6, 0.6
-    unmet = engine.unmet_conditions(persona, state)
+    unmet = unmet_conditions(persona, state)
     assert "min_trust" not in unmet and "min_willingness" not in unmet

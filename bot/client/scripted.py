@@ -16,6 +16,8 @@ import yaml
 
 from bot import moves
 from bot.client import engine
+from bot.client.state import TurnInput
+from bot.language.cues import detect_cues
 from bot.persona.model import Persona
 
 DEFAULT_CONFIDENCE = 0.95
@@ -88,10 +90,6 @@ def load_scripts(path: str | Path) -> ScriptFile:
 
 
 def _detect(text: str) -> dict[str, Any]:
-    try:
-        from bot.language.cues import detect_cues  # written in parallel; absent in early checkouts
-    except ImportError:
-        return moves.empty_cues()
     return dict(detect_cues(text))
 
 
@@ -103,10 +101,10 @@ def _entities(raw: Any) -> list[dict[str, Any]]:
     return out
 
 
-def turn_input(turn: dict[str, Any]) -> engine.TurnInput:
+def turn_input(turn: dict[str, Any]) -> TurnInput:
     text = str(turn.get("text", ""))
     cues = {**moves.empty_cues(), **_detect(text), **(turn.get("cues") or {})}
-    return engine.TurnInput(
+    return TurnInput(
         text=text,
         intent=str(turn["intent"]),
         confidence=float(turn.get("confidence", DEFAULT_CONFIDENCE)),
@@ -220,7 +218,7 @@ def random_walk(persona: Persona, seed: int, turns: int = 25, only: str | None =
                 "collaborative": rng.random() < 0.3, "tentative": rng.random() < 0.3}
         if only:
             cues.update(directive=True, collaborative=False, tentative=False, question="none")
-        turn = engine.TurnInput(text=rng.choice(TEXTS), intent=move, entities=entities,
+        turn = TurnInput(text=rng.choice(TEXTS), intent=move, entities=entities,
                                 cues=cues)
         result = engine.step(persona, state, turn)
         state = result.state

@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.language import quantities
+
 RULER_LABELS: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration", "place", "person")
 
 DAYS: dict[str, str] = {
@@ -443,29 +445,16 @@ _NORMALISERS = {
 }
 
 
-def minutes(duration_value: str | None) -> int | None:
-    """Minutes of a duration (canonical or raw), None when it is not a duration."""
-    if not duration_value:
-        return None
-    m = re.fullmatch(r"(\d+) minutes", normalize("duration", duration_value))
-    return int(m[1]) if m else None
+def minutes(duration_value: str | None) -> float | None:
+    """Minutes of a duration (canonical or raw), None when it is not a duration
+    (bot/language/quantities.py, the one parser of quantities)."""
+    return quantities.minutes(duration_value)
 
 
 def times_per_week(frequency_value: str | None) -> float | None:
-    """Times a week of a frequency (canonical or raw); "daily" = 7, None when unknown."""
-    if not frequency_value:
-        return None
-    v = normalize("frequency", frequency_value)
-    fixed = {"daily": 7.0, "once a week": 1.0, "every other day": 3.5, "weekdays": 5.0}
-    if v in fixed:
-        return fixed[v]
-    m = re.fullmatch(r"(\d+(?:\.\d+)?) times a (week|day)", v)
-    if m:
-        return float(m[1]) * (7 if m[2] == "day" else 1)
-    m = re.fullmatch(r"every (\d+) days", v)
-    if m and int(m[1]) > 0:
-        return round(7 / int(m[1]), 2)
-    return None
+    """Times a week of a frequency (canonical or raw); "daily" = 7, None when unknown
+    (bot/language/quantities.py, the one parser of quantities)."""
+    return quantities.times_per_week(frequency_value)
 
 
 # Compound spans: the ruler can label a span only once, the plan wants both details.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import bot.accounts.tables  # noqa: F401 - the account tables join the metadata
 from bot.store import metadata
 
 config = context.config

@@ -12,7 +12,8 @@ import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.client import engine
+from bot.client.agreement import unmet_conditions
+from bot.client.state import ClientState
 from bot.persona.model import Persona
 
 # The items, in display order, in one place.
@@ -148,7 +149,7 @@ def _first_unmet(persona: object | None, state: Mapping[str, Any]) -> str | None
     """The first agreement condition the final state misses (engine order), if knowable."""
     if not isinstance(persona, Persona):
         return None
-    unmet = engine.unmet_conditions(persona, engine.ClientState.from_dict(dict(state)))
+    unmet = unmet_conditions(persona, ClientState.from_dict(dict(state)))
     return unmet[0] if unmet else None
 
 

@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.client.tuning import TUNING
+from bot.language.quantities import minutes as duration_minutes
 from bot.moves import FALLBACK, PLAN_ENTITIES
 
 SCORER_VERSION = "rubric-1.0"
 LABEL = "This project's estimates, not validated instrument scores"
 UNCLEAR = "unclear"
-MIN_CONFIDENCE = 0.5
 QUOTE_CHARS = 120
 
 DIMENSION_NAMES: dict[str, str] = {
@@ -143,7 +144,7 @@ def _turn(raw: Mapping[str, Any], index: int) -> Turn:
         confidence = float(raw.get("confidence", 1.0) or 0.0)
     except (TypeError, ValueError):
         confidence = 0.0
-    if intent == FALLBACK or confidence < MIN_CONFIDENCE or not intent:
+    if intent == FALLBACK or confidence < TUNING.scorer_min_confidence or not intent:
         intent = UNCLEAR
     entities = tuple(
         (str(e.get("entity")), str(e.get("value")))
@@ -582,23 +583,8 @@ def _sized_to_client(tx: Transcript) -> bool:
                                                 for u in tx.after(t.n)):
                 return False
     limit = _persona_get(tx.persona, "task_limits", "max_duration_minutes")
-    minutes = _minutes(str(plan.get("duration") or ""))
+    minutes = duration_minutes(str(plan.get("duration") or ""))
     return not (limit and minutes and minutes > float(limit))
-
-
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "five": 5, "ten": 10, "fifteen": 15,
-                "twenty": 20, "thirty": 30, "forty": 40, "half an hour": 30, "an hour": 60}
-
-
-def _minutes(text: str) -> float | None:
-    text = text.lower()
-    m = re.search(r"(\d+)\s*(min|hour|h\b)", text)
-    if m:
-        return float(m.group(1)) * (60 if m.group(2).startswith("h") else 1)
-    for word, value in NUMBER_WORDS.items():
-        if word in text:
-            return float(value) * (60 if "hour" in text and value < 10 else 1)
-    return None
 
 
 NOT_PLANNING_MOVES = frozenset(
@@ -627,19 +613,41 @@ def d5_specificity(tx: Transcript) -> Result:
     if not ev:
         return Result(0, missing="Agree what the client will try, then when, where and for "
                                  "how long.")
+    # The advice names only the details still open (it used to list all four, asking
+    # for a "when" or "how often" the transcript beside it showed).
+    open_details = _open_details(tx, cats)
     if len(core) >= 5 and sized:
         return Result(6, ev)
     if len(cats) >= 4 and sized or len(core) >= 5:
-        return Result(5, ev, "Settle the remaining details (when, where, how long, how often) "
+        return Result(5, ev, f"Settle the remaining details ({open_details}) "
                              "and keep the task small enough to succeed."
-                      if len(core) < 5 else "Size the task to what the client says they can "
-                                            "manage.")
+                      if len(core) < 5 and open_details else "Size the task to what the client "
+                                                             "says they can manage.")
     if len(cats) >= 3:
-        return Result(4, ev, "Fill in the remaining details (when, where, how long, how often) "
-                             "and check the size feels doable.")
+        advice = (f"Fill in the remaining details ({open_details}) and check the size feels "
+                  "doable." if open_details else "Check the size feels doable.")
+        return Result(4, ev, advice)
     if len(cats) == 2:
-        return Result(3, ev, "Add at least one more detail: when, where, or how long.")
-    return Result(2, ev, "Make it concrete: what exactly, when, and where.")
+        return Result(3, ev, f"Add at least one more detail: {open_details or 'how long'}.")
+    return Result(2, ev, f"Make it concrete: {open_details or 'what exactly, when, and where'}.")
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _open_details(tx: Transcript, cats: list[str]) -> str:
+    """The plan details (when, where, how long, how often) not yet settled, in words.
+
+    Two or more named days settle "how often" too: the engine then drops a separate
+    frequency from the plan, so it is not missing from what the trainee agreed.
+    """
+    day = str((tx.final.get("plan") or {}).get("day") or "").lower()
+    named_days = sum(1 for d in WEEKDAY_NAMES if d in day) + (2 if "weekend" in day else 0)
+    settled = set(cats)
+    if named_days >= 2 or "every day" in day or "daily" in day or "weekday" in day:
+        settled.add("how often")
+    return ", ".join(c for c in ("what", "when", "where", "how long", "how often")
+                     if c not in settled)
 
 
 def d6_obstacles(tx: Transcript) -> Result:

@@ -1,0 +1,220 @@
+"""How the client hears a turn: families of moves, the words that matter, and readings
+of a turn that go beyond its intent label (a question asked twice, a detail asked about,
+a proposal that is problem-solving in substance).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.client.state import ClientState, TurnInput
+from bot.client.tuning import TUNING
+from bot.moves import DETAIL_QUESTIONS
+
+PHASE_OF_MOVE: dict[str, str] = {
+    "greet": "opening",
+    "set_agenda": "opening",
+    "review_plan": "review",
+    "explore_learning": "review",
+    "give_rationale": "design",
+    "link_to_goals": "design",
+    "elicit_ideas": "design",
+    "propose_task": "design",
+    "specify_plan": "design",
+    "problem_solve": "design",
+    "elicit_feedback": "design",
+    "check_understanding": "design",
+    "summarize_plan": "design",
+    "written_summary": "design",
+    "goodbye": "closing",
+}
+# Moves whose entities are plan details (talk about last week's plan is not a new plan).
+PLAN_MOVES = frozenset(
+    {
+        "propose_task",
+        "specify_plan",
+        "problem_solve",
+        "summarize_plan",
+        "written_summary",
+        "elicit_feedback",
+        "check_understanding",
+        "link_to_goals",
+    }
+)
+# Moves that put the plan to the client: its task features and the agreement are checked.
+CHECK_MOVES = frozenset(
+    {
+        "propose_task",
+        "specify_plan",
+        "summarize_plan",
+        "elicit_feedback",
+        "check_understanding",
+        "written_summary",
+    }
+)
+PUSH_MOVES = frozenset({"propose_task", "summarize_plan", "elicit_feedback", "written_summary"})
+# Plan slots the NLU confuses with one another (see barriers' resolved_by matching).
+LOOSE_SLOTS: tuple[str, ...] = ("activity", "day", "time_of_day", "place", "person")
+# Moves of the problem-solving family: once the client has named an obstacle, "What if it
+# were on your days off?" is problem-solving in substance whether it is read as a proposal,
+# a detail question or a request for permission (the NLU confuses them, and so do human
+# raters). Asked openly or tentatively while a named barrier is open, they count as
+# problem_solve for resolving that barrier and as exploring for an objection.
+SOLVING_FAMILY = frozenset({"problem_solve", "propose_task", "specify_plan", "ask_permission"})
+PRESSURE_MOVES = frozenset({"propose_task", "summarize_plan", "written_summary"})
+# "What do you think might help about trying it?" asked while a task is being designed asks
+# for (or checks) the reason for it; the NLU often reads such questions as explore_learning.
+# A blaming "why didn't you...?" asks for no reason to try anything.
+RATIONALE_TALK = re.compile(
+    r"\bwhy\b(?!\s+(?:didn't|did not|don't|do not|haven't|have not|won't|can't|couldn't|"
+    r"wouldn't|not)\b)|\breasons?\b|\bhelp(?:s|ful)?\b|\bthe (?:idea|point)\b|"
+    r"\bexperiment\b|\bso that\b",
+    re.IGNORECASE,
+)
+# Moves that open the topic again after an objection, so a later proposal is not pressure.
+EXPLORING_MOVES = frozenset(
+    {
+        "explore_barriers",
+        "elicit_feedback",
+        "reflect",
+        "problem_solve",
+        "repair_rupture",
+        "elicit_ideas",
+        "ask_permission",
+        "give_rationale",
+        "link_to_goals",
+        "affirm",
+    }
+)
+# A question asked twice is noticed; these moves may be repeated naturally.
+REPEATABLE = frozenset(
+    {"reflect", "affirm", "problem_solve", "specify_plan", "off_topic", "propose_task"}
+)
+# A half-recognised statement of these moves may be taken (see TUNING.unsure_floor).
+UNSURE_SAFE_MOVES = frozenset({"reflect", "affirm"})
+_WORD_RE = re.compile(r"[a-z']+")
+_FILLER = frozenset(
+    "a an the and or so um uh er just i you your we it to of in on that this is was do did "
+    "how what".split()
+)
+SPECIFIC_ENTITIES: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration", "place",
+                                      "person")
+# Moves that are questions in substance: a closed question here gets a short answer.
+QUESTION_MOVES = frozenset(
+    {"review_plan", "explore_learning", "explore_barriers", "elicit_ideas", "link_to_goals",
+     "set_agenda"}
+)
+# A closed form is natural for these, so it is no "closed question" the client reacts to:
+# asking permission, asking for a paraphrase, and a confidence scale (checked on the text).
+CLOSED_QUESTION_EXEMPT = frozenset({"ask_permission", "check_understanding"})
+SCALE_RE = re.compile(r"\bscale\b|\bout of (?:10|ten)\b|\bhow (?:confident|likely|sure)\b|"
+                      r"\b(?:0|zero|1|one)\s*(?:to|-|and)\s*(?:10|ten)\b", re.IGNORECASE)
+# What a specify_plan question is about, by its words (the entities given count too).
+DETAIL_WORDS: dict[str, re.Pattern[str]] = {
+    "when": re.compile(r"\bwhen\b|what time|which days?\b|what days?\b|\bwhat point\b",
+                       re.IGNORECASE),
+    "where": re.compile(r"\bwhere\b|\bwhich place\b|\bwhat place\b", re.IGNORECASE),
+    "how_long": re.compile(r"\bhow long\b|\bhow many minutes\b|\bhow much time\b",
+                           re.IGNORECASE),
+    "how_often": re.compile(r"\bhow often\b|\bhow many times\b|\bhow many days\b|"
+                            r"\bhow frequently\b", re.IGNORECASE),
+    "who": re.compile(r"\bwho\b|\bwhom\b|\bwith anyone\b|\banyone (?:else|with)\b",
+                      re.IGNORECASE),
+}
+# Conditions that only say the trainee has not asked yet: a detail question is answered,
+# not met with an objection.
+ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
+                               "client_shaped", "rationale_understood", "min_specifics",
+                               "first_proposal"})
+
+
+def entity_values(turn: TurnInput) -> dict[str, str]:
+    """The turn's entities by name; several values of one entity joined with "and"."""
+    values: dict[str, list[str]] = {}
+    for ent in turn.entities or []:
+        name = str(ent.get("entity", ""))
+        raw = ent.get("value")
+        items = raw if isinstance(raw, list) else [raw]
+        for item in items:
+            if item is None or str(item).strip() == "":
+                continue
+            text = str(item).strip()
+            if text not in values.setdefault(name, []):
+                values[name].append(text)
+    return {k: " and ".join(v) for k, v in values.items() if v}
+
+
+def contains_any(text: str | None, needles: tuple[str, ...]) -> bool:
+    low = (text or "").lower()
+    return any(n.lower() in low for n in needles if n)
+
+
+def specifics(plan: dict[str, Any]) -> int:
+    return sum(1 for e in SPECIFIC_ENTITIES if plan.get(e))
+
+
+def unsure_but_safe(move: str, confidence: float, text: str, cues: dict[str, Any]) -> bool:
+    """A low-confidence reading that may still be taken (see UNSURE_SAFE_MOVES): a statement,
+    not a question, and no instruction."""
+    return (move in UNSURE_SAFE_MOVES and confidence >= TUNING.unsure_floor and "?" not in text
+            and not cues.get("directive"))
+
+
+def solving(s: ClientState, move: str, cues: dict[str, Any]) -> bool:
+    """Whether this turn works on an obstacle the client has named (see SOLVING_FAMILY)."""
+    if move not in SOLVING_FAMILY or cues.get("directive"):
+        return False
+    if move != "problem_solve" and not (cues.get("question") == "open" or cues.get("tentative")):
+        return False  # a flat proposal or instruction is not an invitation to solve it together
+    return any(b not in s.resolved for b in s.disclosed)
+
+
+def rationale_talk(s: ClientState, move: str, cues: dict[str, Any], text: str) -> bool:
+    """Whether an explore_learning turn is, in substance, a question about why to do the task
+    (see RATIONALE_TALK): asked, not told, and while a task is being designed or is on the
+    table (stepping back to last week's evidence to frame a proposed task is still about it)."""
+    designing = s.phase == "design" or bool(s.plan.get("activity"))
+    if move != "explore_learning" or not designing or cues.get("directive"):
+        return False
+    asked = cues.get("question") in ("open", "closed") or "?" in text
+    return asked and bool(RATIONALE_TALK.search(text))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD_RE.findall(text.lower()) if w not in _FILLER}
+
+
+def asked_before(s: ClientState, move: str, text: str) -> bool:
+    """Whether this question nearly repeats one of the last few; remembers it either way.
+
+    Follow-up questions of the same kind are ordinary ("How did it go?" then "Which days?"),
+    so only a question whose wording nearly matches a recent one counts as asked twice.
+    """
+    words = _words(text)
+    repeated = False
+    for old_move, old_words in s.recent_questions:
+        old = set(old_words)
+        union = words | old
+        if old_move == move and (words == old
+                                 or len(words & old) / len(union) >= TUNING.same_question):
+            repeated = True
+    s.recent_questions = (s.recent_questions + [[move, sorted(words)]])[-TUNING.recent_questions:]
+    return repeated
+
+
+def asked_details(text: str, turn_values: dict[str, str]) -> list[str]:
+    """Which details a specify_plan turn asks about, in the order the text names them."""
+    found = sorted((m.start(), d) for d, rx in DETAIL_WORDS.items() if (m := rx.search(text)))
+    asked = [d for _, d in found]
+    for d, ents in DETAIL_QUESTIONS.items():  # a detail offered ("Wednesday?") is asked about
+        if d not in asked and any(turn_values.get(e) for e in ents):
+            asked.append(d)
+    return asked
+
+
+def same_activity(a: str, b: str) -> bool:
+    x, y = a.lower().strip(), b.lower().strip()
+    for art in ("the ", "a ", "an ", "my ", "your "):
+        x, y = x.removeprefix(art), y.removeprefix(art)
+    return bool(x and y) and (x in y or y in x)

@@ -1,0 +1,99 @@
+"""The plan on the table: details the trainee names, details the client gives, and the
+client's counter-offer when the plan breaks its limits."""
+
+from __future__ import annotations
+
+from bot import moves
+from bot.client.agreement import too_long, too_often
+from bot.client.context import TurnContext
+from bot.client.hearing import PLAN_MOVES, asked_details, contains_any, same_activity
+from bot.language.quantities import days_count, times_per_week
+from bot.moves import DETAIL_QUESTIONS
+
+
+def absorb(ctx: TurnContext) -> bool:
+    """Take this turn's plan entities; return whether the plan changed."""
+    s = ctx.state
+    if ctx.move not in PLAN_MOVES or s.plan.get("agreed") and ctx.move == "written_summary":
+        return False
+    changed = False
+    for ent in moves.PLAN_ENTITIES:
+        value = ctx.turn_values.get(ent)
+        if value and s.plan.get(ent) != value:
+            s.plan[ent] = value
+            changed = True
+            ctx.events.append(f"plan_detail:{ent}={value}")
+            if ent == "activity":
+                # The trainee naming the client's own idea back is still the client's idea.
+                own = any(same_activity(value, idea) for idea in s.client_ideas)
+                s.activity_by = "client" if own else "therapist"
+    if ctx.turn_values.get("day") and not ctx.turn_values.get("frequency") \
+            and s.plan.get("frequency"):
+        days = days_count(s.plan["day"])
+        if days and days >= 2 and days != times_per_week(s.plan["frequency"]):
+            s.plan["frequency"] = None  # named days replace an older "how often"
+    if changed and s.plan.get("agreed"):
+        # A changed plan is a new plan: the client has to agree to it again.
+        s.plan["agreed"] = False
+    return changed
+
+
+def client_details(ctx: TurnContext) -> tuple[str | None, bool]:
+    """(detail asked about, whether the client's own choice went into the plan).
+
+    Asked about a detail the trainee gives no value for and the plan lacks, the client
+    answers with its own choice (task_limits.preferences, else its counter_offer) and the
+    plan takes it.
+    """
+    p, s = ctx.persona, ctx.state
+    asked = asked_details(ctx.text, ctx.turn_values)
+    if not asked or s.plan.get("agreed"):
+        return (asked[0] if asked else None), False
+    limits = p.task_limits
+    changed = False
+    for d in asked:
+        for ent in DETAIL_QUESTIONS[d]:
+            if ctx.turn_values.get(ent) or s.plan.get(ent):
+                continue
+            value = limits.preferences.get(ent) or limits.counter_offer.get(ent)
+            if not value:
+                continue
+            s.plan[ent] = value
+            ctx.events.append(f"plan_detail:{ent}={value}")
+            s.client_shaped = True  # the client's own detail shapes the plan
+            changed = True
+            break  # one value answers the question ("when": a time of day or a day)
+    return asked[0], changed
+
+
+def counter_offer(ctx: TurnContext) -> dict[str, str]:
+    """Put the client's values into a plan that breaks its limits; return them."""
+    p, s = ctx.persona, ctx.state
+    limits = p.task_limits
+    countered: dict[str, str] = {}
+    if too_long(p, s.plan):
+        countered["duration"] = limits.counter_offer.get(
+            "duration", f"{int(limits.max_duration_minutes or 0)} minutes")
+    if too_often(p, s.plan):
+        countered["frequency"] = limits.counter_offer.get(
+            "frequency", f"{int(limits.max_times_per_week or 0)} times this week")
+        if not s.plan.get("frequency") and s.plan.get("day"):
+            s.plan["day"] = None  # too many days: the client's frequency replaces them
+    if contains_any(s.plan.get("activity"), limits.disliked_activities):
+        alt = next((a for a in limits.preferred_activities
+                    if not contains_any(a, limits.disliked_activities)), None)
+        alt = alt or limits.counter_offer.get("activity")
+        if alt:
+            countered["activity"] = alt
+    if not countered:
+        return countered
+    for ent, value in countered.items():
+        s.plan[ent] = value
+        ctx.events.append(f"plan_countered:{ent}={value}")
+    if "activity" in countered:
+        s.activity_by = "client"
+        s.client_ideas.append(countered["activity"])
+    s.objection_pending = "within_task_limits"
+    # The counter-offer is the client's own detail: it shapes the plan.
+    s.client_shaped = True
+    return countered
