@@ -13,6 +13,7 @@ from collections.abc import Callable
 USAGE = """
   python -m bot personas validate [PATH ...]   check persona files (default: data/personas)
   python -m bot personas schema                print the persona JSON Schema
+  python -m bot drills validate [PATH ...]     check drill files (default: data/drills)
   python -m bot score <session_id> [--json]    show the stored score of a rehearsal
   python -m bot export [--format jsonl|csv] [--since DATE]   write transcripts
   python -m bot upgrade-db                     create or migrate the session database
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", metavar="PATH",
                           help="persona files or directories (default: data/personas)")
     actions.add_parser("schema", help="print the persona JSON Schema to stdout")
+    drills = commands.add_parser("drills", help="check drill files")
+    drill_actions = drills.add_subparsers(dest="action", metavar="ACTION", required=True)
+    drill_actions.add_parser("validate", help="check drill YAML files").add_argument(
+        "paths", nargs="*", metavar="PATH", help="drill files or directories (default: "
+        "data/drills)")
     # score/export parse their own arguments (bot.store); listed here for --help only.
     commands.add_parser("score", help="show the stored score of a rehearsal", add_help=False)
     commands.add_parser("export", help="write rehearsal transcripts", add_help=False)
@@ -134,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "users":
         return _users(args)
+    if args.command == "drills":
+        from bot.drills.validate import cli as drills_cli
+
+        return drills_cli(args.paths)
     from bot.persona import validate
 
     if args.action == "schema":

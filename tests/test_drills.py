@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.client import engine
+from bot.client.state import ClientState, TurnInput
 from bot.drills import practice
 from bot.drills.mastery import MASTERY_STREAK, mastery
 from bot.drills.model import DIFFICULTIES, Drill, build_drill, load_drills
@@ -106,7 +106,7 @@ def test_poor_answers_do_not_meet_the_criterion(drill_id: str) -> None:
 def test_drill_state_fields_exist_in_the_engine_state() -> None:
     # A drill file may set only what ClientState has: a renamed engine field must show here
     # rather than be silently ignored by ClientState.from_dict.
-    fields = {f.name for f in dataclasses.fields(engine.ClientState)}
+    fields = {f.name for f in dataclasses.fields(ClientState)}
     assert {f.name for f in STATE.fields} <= fields
 
 
@@ -142,7 +142,7 @@ def test_feedback_says_what_was_heard_why_and_shows_the_model_answer() -> None:
 
 def test_an_answer_the_client_cannot_follow_does_not_count() -> None:
     drill = DRILLS["ruth_what_technique"]
-    turn = engine.TurnInput(text="asdf qwerty", intent="nlu_fallback", confidence=0.2)
+    turn = TurnInput(text="asdf qwerty", intent="nlu_fallback", confidence=0.2)
     fb = practice.answer(drill, _persona(drill), turn)
     assert not fb.met
     assert "could not make sense" in fb.checks[0].text

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.debrief.explain import Change, ClientFacts, turn_changes
+from bot.debrief.explain import Change, ClientFacts, event_changes, turn_changes
 from bot.debrief.words import cue_notes, move_words
 from bot.moves import STATE_KEYS
 
@@ -90,6 +90,10 @@ class Debrief:
         }
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def _state_values(state: dict[str, Any] | None) -> dict[str, float]:
     out: dict[str, float] = {}
     for key in STATE_KEYS:
@@ -134,18 +138,21 @@ def build_debrief(session: dict[str, Any], persona: Any | None = None) -> Debrie
         series.append(SeriesPoint(0, {k: round(before[k], 3) for k in CHART_KEYS}))
     turns: list[TurnDebrief] = []
     for raw in session.get("turns") or []:
-        after = dict(raw.get("client_state") or {})
+        if not isinstance(raw, dict):
+            continue
+        after = _mapping(raw.get("client_state"))
         heard = _heard(raw)
-        cues = dict(raw.get("cues") or {})
-        events = [str(e) for e in raw.get("events") or []]
+        cues = _mapping(raw.get("cues"))
+        raw_events = raw.get("events")
+        events = [str(e) for e in raw_events] if isinstance(raw_events, list) else []
         changes = turn_changes(before, after, heard[-1].move, cues, events, facts)
         values = _state_values(after)
-        n = int(raw.get("n") or len(turns) + 1)
+        n = raw["n"] if isinstance(raw.get("n"), int) else len(turns) + 1
         turns.append(TurnDebrief(
             n=n,
             trainee=str(raw.get("trainee") or ""),
             heard=heard,
-            confidence=raw.get("confidence"),
+            confidence=raw.get("confidence") if isinstance(raw.get("confidence"), float) else None,
             cues=cues,
             how_said=tuple(cue_notes(cues)),
             client=str(raw.get("client") or ""),
@@ -154,16 +161,17 @@ def build_debrief(session: dict[str, Any], persona: Any | None = None) -> Debrie
         ))
         if all(k in values for k in CHART_KEYS):
             series.append(SeriesPoint(n, {k: values[k] for k in CHART_KEYS}))
-        before = after
+        if values:
+            before = after
     closing = session.get("closing") or None
     closing_text = None
     closing_changes: tuple[Change, ...] = ()
     if isinstance(closing, dict):
         closing_text = str(closing.get("client") or "") or None
-        closing_changes = tuple(turn_changes(None, {}, "", {}, [str(e) for e in
-                                                                closing.get("events") or []],
-                                             facts))
-    plan = session.get("plan") or (before or {}).get("plan") or {}
+        events = closing.get("events")
+        closing_changes = tuple(event_changes([str(e) for e in events], facts)
+                                if isinstance(events, list) else ())
+    plan = _mapping(session.get("plan")) or _mapping((before or {}).get("plan"))
     return Debrief(
         session_id=str(session.get("session_id") or ""),
         persona=persona_id,

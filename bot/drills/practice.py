@@ -14,6 +14,9 @@ from typing import Any
 
 from bot import moves
 from bot.client import engine
+from bot.client.hearing import CLOSED_QUESTION_EXEMPT, SCALE_RE
+from bot.client.hearing import solving as engine_solving
+from bot.client.state import ClientState, TurnInput
 from bot.debrief.debrief import HeardMove
 from bot.debrief.explain import Change, ClientFacts, event_changes, turn_changes
 from bot.debrief.words import CUE_WORDS, move_words
@@ -101,7 +104,7 @@ class Feedback:
         }
 
 
-def client_state(drill: Drill, persona: Persona) -> engine.ClientState:
+def client_state(drill: Drill, persona: Persona) -> ClientState:
     """The engine state at the drill's moment: the persona's start plus the drill's state."""
     base = engine.initial_state(persona, drill.seed).to_dict()
     over = dict(drill.state)
@@ -115,18 +118,18 @@ def client_state(drill: Drill, persona: Persona) -> engine.ClientState:
         base["client_ideas"] = [plan["activity"]]
     if over.get("client_shaped") and "ideas_elicited" not in over:
         base["ideas_elicited"] = True
-    return engine.ClientState.from_dict(base)
+    return ClientState.from_dict(base)
 
 
-def answer_turn(answer: Answer, cues: dict[str, Any]) -> engine.TurnInput:
+def answer_turn(answer: Answer, cues: dict[str, Any]) -> TurnInput:
     """A written answer as the engine's input, with the move it stands for (no NLU)."""
     entities = [{"entity": e, "value": v} for e, values in answer.entities.items()
                 for v in values]
-    return engine.TurnInput(text=answer.text, intent=answer.move, confidence=0.95,
+    return TurnInput(text=answer.text, intent=answer.move, confidence=0.95,
                             entities=entities, cues={**moves.empty_cues(), **cues})
 
 
-def _heard(turn: engine.TurnInput) -> tuple[HeardMove, ...]:
+def _heard(turn: TurnInput) -> tuple[HeardMove, ...]:
     parts = getattr(turn, "parts", None) or ()
     if len(parts) > 1:
         return tuple(HeardMove(str(p.intent), move_words(str(p.intent)), str(p.text))
@@ -152,27 +155,28 @@ def _expected_words(event: str, facts: ClientFacts) -> str:
     return EXPECTED_EVENT_WORDS.get(kind, kind.replace("_", " "))
 
 
-def _cue_on(cue: str, cues: dict[str, Any], turn: engine.TurnInput) -> bool:
+def _cue_on(cue: str, cues: dict[str, Any], turn: TurnInput) -> bool:
     if cue == "closed_question":
         # As the engine hears it: asking permission, asking for a paraphrase or for a
         # confidence rating is naturally closed and is no "closed question".
-        exempt = turn.intent in engine.CLOSED_QUESTION_EXEMPT or (
-            turn.intent == "elicit_feedback" and bool(engine.SCALE_RE.search(turn.text)))
+        exempt = turn.intent in CLOSED_QUESTION_EXEMPT or (
+            turn.intent == "elicit_feedback" and bool(SCALE_RE.search(turn.text)))
         return cues.get("question") == "closed" and not exempt
     if cue == "open_question":
         return cues.get("question") == "open"
     return bool(cues.get(cue))
 
 
-def solving(state: engine.ClientState, turn: engine.TurnInput) -> bool:
+def solving(state: ClientState, turn: TurnInput) -> bool:
     """Whether the client takes this answer as problem-solving a named obstacle, as the
     engine does: "What if Dev came with you?" is problem-solving in substance, whether the
     NLU reads it as a proposal, a detail question or a request for permission."""
-    cues = {**moves.empty_cues(), **(turn.cues or {})}
-    return engine._solving(state, turn.intent, cues)
+    readings = [(p.intent, p.cues) for p in turn.parts] or [(turn.intent, turn.cues)]
+    return any(engine_solving(state, move, {**moves.empty_cues(), **(cues or {})})
+               for move, cues in readings)
 
 
-def judge(drill: Drill, facts: ClientFacts, turn: engine.TurnInput, events: list[str],
+def judge(drill: Drill, facts: ClientFacts, turn: TurnInput, events: list[str],
           solved: bool = False) -> list[Check]:
     """The criterion, part by part, for an answer read as `turn` with the client's `events`;
     `solved`: the client took it as problem-solving (see `solving`)."""
@@ -244,7 +248,7 @@ def judge(drill: Drill, facts: ClientFacts, turn: engine.TurnInput, events: list
     return unique
 
 
-def answer(drill: Drill, persona: Persona, turn: engine.TurnInput) -> Feedback:
+def answer(drill: Drill, persona: Persona, turn: TurnInput) -> Feedback:
     """The client's reply to one answer from the drill's moment, and the judgement of it."""
     state = client_state(drill, persona)
     result = engine.step(persona, state, turn)

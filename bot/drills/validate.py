@@ -16,6 +16,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from bot.drills.model import DIFFICULTIES
+from bot.moves import EVENT_KINDS, MOVES, PHASES, PLAN_ENTITIES, QUESTION_KINDS, STATE_KEYS
+
 # The persona validator's YAML reader and field table machinery, reused as is.
 from bot.persona.validate import (
     CUE_NAMES,
@@ -28,8 +31,6 @@ from bot.persona.validate import (
     _suggest,
     _tab_problems,
 )
-from bot.drills.model import DIFFICULTIES
-from bot.moves import EVENT_KINDS, MOVES, PHASES, PLAN_ENTITIES, QUESTION_KINDS, STATE_KEYS
 from bot.scoring.rubric import DIMENSION_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
