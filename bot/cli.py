@@ -14,6 +14,7 @@ USAGE = """
   python -m bot personas validate [PATH ...]   check persona files (default: data/personas)
   python -m bot personas schema                print the persona JSON Schema
   python -m bot drills validate [PATH ...]     check drill files (default: data/drills)
+  python -m bot flags export [--out FILE]      accepted misheard-turn flags as Rasa NLU YAML
   python -m bot score <session_id> [--json]    show the stored score of a rehearsal
   python -m bot export [--format jsonl|csv] [--since DATE]   write transcripts
   python -m bot upgrade-db                     create or migrate the session database
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     # score/export parse their own arguments (bot.store); listed here for --help only.
     commands.add_parser("score", help="show the stored score of a rehearsal", add_help=False)
     commands.add_parser("export", help="write rehearsal transcripts", add_help=False)
+    commands.add_parser("flags", help="export accepted misheard-turn flags as NLU data",
+                        add_help=False)
     commands.add_parser("upgrade-db", help="create or migrate the session database",
                         add_help=False)
     _users_parser(commands)
@@ -134,6 +137,10 @@ def _store_command(name: str) -> Callable[[list[str]], int] | None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     store_commands = {"score": "score", "export": "export", "upgrade-db": "upgrade"}
+    if argv and argv[0] == "flags":
+        from bot.training.store import cli_flags
+
+        return int(cli_flags(argv[1:]) or 0)
     if argv and argv[0] in store_commands:
         func = _store_command(store_commands[argv[0]])
         return 2 if func is None else int(func(argv[1:]) or 0)
