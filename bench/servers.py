@@ -98,6 +98,22 @@ class Servers:
                 store.dispose()
         return self.tokens[name]
 
+    def password(self, name: str, role: str = "trainee") -> str:
+        """A fresh password for `name` (for signing in through the pages), creating the
+        account the first time."""
+        from bot.accounts import Accounts
+        from bot.store import Store
+
+        store = Store(self.db_url)
+        try:
+            store.upgrade()
+            accounts = Accounts(store)
+            if accounts.get(name) is None:
+                return accounts.add(name, role)
+            return accounts.reset_password(name)
+        finally:
+            store.dispose()
+
     def headers(self, name: str = TRAINEE, role: str | None = None) -> dict[str, str]:
         """JSON headers with `Authorization: Bearer` for the account `name`."""
         role = role or ("instructor" if name == INSTRUCTOR else "trainee")
