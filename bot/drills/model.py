@@ -182,3 +182,48 @@ def load_drills(directory: str | Path, persona_dir: str | Path | None = None
             continue
         drills[drill.id] = drill
     return drills, problems
+
+
+class DrillRegistry:
+    """Every drill of a folder, re-read when a file changes, keeping the last good version
+    of a file that becomes invalid (as the persona registry does)."""
+
+    def __init__(self, directory: str | Path, persona_dir: str | Path | None = None) -> None:
+        self.directory = Path(directory)
+        self.persona_dir = persona_dir
+        self._drills: dict[Path, Drill] = {}
+        self._stamps: dict[Path, tuple[int, int]] = {}
+        self._problems: dict[Path, list[Any]] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        found = drill_files(self.directory)
+        for gone in set(self._stamps) - set(found):
+            self._stamps.pop(gone, None)
+            self._drills.pop(gone, None)
+            self._problems.pop(gone, None)
+        for path in found:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp = (st.st_mtime_ns, st.st_size)
+            if self._stamps.get(path) == stamp:
+                continue
+            self._stamps[path] = stamp
+            try:
+                self._drills[path] = load_drill(path, self.persona_dir)
+                self._problems.pop(path, None)
+            except DrillError as exc:
+                self._problems[path] = exc.problems
+
+    @property
+    def problems(self) -> list[Any]:
+        return [p for path in sorted(self._problems) for p in self._problems[path]]
+
+    def all(self) -> list[Drill]:
+        """By skill, then difficulty, then id."""
+        return sorted(self._drills.values(), key=lambda d: (int(d.skill[1:]), d.level, d.id))
+
+    def get(self, drill_id: str) -> Drill | None:
+        return next((d for d in self._drills.values() if d.id == drill_id), None)
