@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 USAGE = """
   python -m bot personas validate [PATH ...]   check persona files (default: data/personas)
   python -m bot personas schema                print the persona JSON Schema
+  python -m bot drills validate [PATH ...]     check drill files (default: data/drills)
+  python -m bot flags export [--out FILE]      accepted misheard-turn flags as Rasa NLU YAML
   python -m bot score <session_id> [--json]    show the stored score of a rehearsal
   python -m bot export [--format jsonl|csv] [--since DATE]   write transcripts
   python -m bot upgrade-db                     create or migrate the session database
@@ -58,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", help="only sessions started on/after (YYYY-MM-DD or ISO)")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
 
+    drills = commands.add_parser("drills", help="check drill files",
+                                 description="Check deliberate-practice drill files.")
+    drill_actions = drills.add_subparsers(dest="action", metavar="ACTION", required=True)
+    drill_actions.add_parser("validate", help="check drill YAML files").add_argument(
+        "paths", nargs="*", metavar="PATH", help="drill files or directories (default: "
+        "data/drills)")
+    # flags parses its own arguments (bot.training.store); listed here for --help only.
+    commands.add_parser("flags", help="export accepted misheard-turn flags as NLU data",
+                        add_help=False)
     commands.add_parser("upgrade-db", help="create or migrate the session database",
                         description="Create or migrate the session database.")
     _users_parser(commands)
@@ -312,17 +323,29 @@ def _open_store() -> Store:
     return store
 
 
+def cmd_drills(args: argparse.Namespace) -> int:
+    from bot.drills.validate import cli as drills_cli
+
+    return drills_cli(args.paths)
+
+
 COMMANDS = {
     "personas": cmd_personas,
     "score": cmd_score,
     "export": cmd_export,
     "upgrade-db": cmd_upgrade_db,
     "users": cmd_users,
+    "drills": cmd_drills,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "flags":
+        from bot.training.store import cli_flags
+
+        return int(cli_flags(argv[1:]) or 0)
+    args = _parser().parse_args(argv)
     return COMMANDS[args.command](args)
 
 

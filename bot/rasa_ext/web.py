@@ -70,6 +70,10 @@ def resolve_static(relative: str, root: Path = WEB_DIR) -> Path | None:
 GATED_PAGES: dict[str, str | None] = {
     "index.html": None,
     "instructor.html": INSTRUCTOR,
+    "drills.html": None,
+    "debrief.html": None,
+    "progress.html": None,
+    "supervision.html": INSTRUCTOR,
 }
 
 # The pages load scripts and styles only from this server and are never framed.
