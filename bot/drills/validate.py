@@ -175,7 +175,7 @@ def _persona_facts(persona_id: str, persona_dir: Path) -> tuple[Any, str | None]
 
 
 def _load_persona(persona_id: str, persona_dir: Path) -> tuple[Any, str | None]:
-    from bot.persona.model import PersonaError, load_persona
+    from bot.persona.registry import PersonaError, load_persona
 
     path = persona_dir / f"{persona_id}.yml"
     if not path.is_file():
