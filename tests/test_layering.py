@@ -168,3 +168,16 @@ def test_the_checker_catches_a_bad_import(module: str, source: str, culprit: str
 )
 def test_the_checker_allows_the_permitted_direction(module: str, source: str) -> None:
     assert violations(module, source) == []
+
+
+def test_no_test_file_imports_another() -> None:
+    # Shared test code lives in tests/helpers/; a test module imported by another would
+    # also run its tests (and fixtures) twice, and hides what is shared.
+    found = []
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        for line, name in imported_modules(module_name(path), path.read_text(encoding="utf-8")):
+            if name.startswith("tests.test_"):
+                found.append(f"{path.name}:{line} imports {name}")
+    assert found == []
+    assert imported_modules("tests.test_x", "from tests.test_y import helper\n")[0][1] == (
+        "tests.test_y")
