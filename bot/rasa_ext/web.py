@@ -25,9 +25,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.accounts.registry import INSTRUCTOR
+from bot.config import WEB_DIR
 from bot.rasa_ext.auth import gate
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 # Only what the pages are made of; anything else in the folder is not published.
 CONTENT_TYPES: dict[str, str] = {
@@ -71,6 +70,10 @@ def resolve_static(relative: str, root: Path = WEB_DIR) -> Path | None:
 GATED_PAGES: dict[str, str | None] = {
     "index.html": None,
     "instructor.html": INSTRUCTOR,
+    "drills.html": None,
+    "debrief.html": None,
+    "progress.html": None,
+    "supervision.html": INSTRUCTOR,
 }
 
 # The pages load scripts and styles only from this server and are never framed.

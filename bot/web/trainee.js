@@ -121,6 +121,13 @@
           el("span", { className: `badge difficulty-${p.difficulty}` }, p.difficulty || ""),
           el("span", { className: "persona-approach" }, p.approach || "")));
     }));
+    // "Try this client again" (progress and debrief pages) links here with ?persona=<id>.
+    const wanted = new URLSearchParams(window.location.search).get("persona");
+    const input = wanted && document.getElementById(`persona-${wanted}`);
+    if (input) {
+      input.checked = true;
+      selectPersona(wanted);
+    }
   }
 
   async function startRehearsal(event) {
