@@ -162,7 +162,7 @@ def test_rehearsals_survive_a_dead_rasa_replica_and_a_dead_action_server(
         t.start()
     total = sum(len(turns) for _, turns in chosen)
     deadline = time.monotonic() + 120
-    while sum(len(r.answered) for r in results) < total // 3 and time.monotonic() < deadline:
+    while sum(len(r.sent) for r in results) < total // 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     victims = {name: cluster["pids"][name] for name in ("rasa-2", "actions-1")}
     for pid in victims.values():
