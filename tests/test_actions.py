@@ -95,7 +95,18 @@ async def test_end_scores_and_refuses_further_turns(service: RehearsalService) -
         "a5", slots, "/end_rehearsal", "end_rehearsal"))
     assert len(texts) == 2 and end_slots["rehearsal_status"] == "ended"
     session = service.store.get_session("a5")
-    assert session["ended_at"] and session["score"]["dimensions"]["D1"]["score"] >= 0
+    assert session["ended_at"]
+    dims = session["score"]["dimensions"]
+    # One open question about last week's plan: some credit for the review, with that
+    # turn as evidence, but not the whole review (no learning drawn out, no follow-up).
+    assert 0 < dims["D1"]["score"] < 6
+    assert dims["D1"]["evidence"] == [{"turn": 1, "quote": "How did last week go?"}]
+    # Nothing was designed, so none of the plan-design dimensions earned anything.
+    assert [dims[f"D{i}"]["score"] for i in range(2, 9)] == [0] * 7
+    assert session["score"]["plan_agreed"] is False
+    assert session["client_ratings"]["items"] and session["client_ratings"]["comment"]
+    assert (service.store.get_session_row("a5")["scorer_version"]
+            == session["score"]["version"])
     texts, _ = await run(actions.ActionClientReply(), tracker(
         "a5", {**slots, **end_slots}, "one more thing", "review_plan"))
     assert "ended" in texts[0]

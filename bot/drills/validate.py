@@ -20,17 +20,12 @@ from bot.drills.model import DIFFICULTIES
 from bot.moves import EVENT_KINDS, MOVES, PHASES, PLAN_ENTITIES, QUESTION_KINDS, STATE_KEYS
 
 # The persona validator's YAML reader and field table machinery, reused as is.
-from bot.persona.validate import (
-    CUE_NAMES,
-    ID_RE,
-    Field,
-    Problem,
-    Spec,
-    _Checker,
-    _parse_problems,
-    _suggest,
-    _tab_problems,
-)
+from bot.persona.fields import CUE_NAMES, ID_RE, Field, Spec
+from bot.persona.problems import Problem
+from bot.persona.problems import did_you_mean as _suggest
+from bot.persona.structure import Checker as _Checker
+from bot.persona.yaml_syntax import parse_problems as _parse_problems
+from bot.persona.yaml_syntax import tab_problems as _tab_problems
 from bot.scoring.rubric import DIMENSION_NAMES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
