@@ -18,7 +18,8 @@ from bot.client.scripted import Transcript, load_scripts, run_script
 from bot.debrief.chart import state_chart_svg
 from bot.debrief.debrief import Debrief, build_debrief
 from bot.moves import STATE_KEYS
-from bot.persona.model import Persona, load_persona
+from bot.persona.model import Persona
+from bot.persona.registry import load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_FILES = sorted((ROOT / "tests" / "rehearsals").glob("*.yml"))

@@ -20,7 +20,8 @@ from bot.drills.mastery import MASTERY_STREAK, mastery
 from bot.drills.model import DIFFICULTIES, Drill, build_drill, load_drills
 from bot.drills.validate import DRILL_DIR, STATE, validate_file, validate_text
 from bot.language.cues import detect_cues
-from bot.persona.model import Persona, load_persona
+from bot.persona.model import Persona
+from bot.persona.registry import load_persona
 from bot.scoring.rubric import DIMENSION_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from bot.drills import practice
 from bot.drills.model import DrillRegistry
 from bot.drills.validate import DRILL_DIR
 from bot.moves import MOVES
-from bot.persona.model import PersonaRegistry
+from bot.persona.registry import PersonaRegistry
 from bot.rasa_ext.auth import Identity, forbidden, gate, is_instructor
 from bot.service import PERSONA_DIR, parse_to_turn
 from bot.training import views
