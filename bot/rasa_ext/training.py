@@ -141,8 +141,12 @@ class TrainingChannel(InputChannel):
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None:
                 return _error("the NLU model is not loaded yet; try again in a moment", 503)
-            turn = parse_to_turn(await agent.parse_message(text))
-            feedback = practice.answer(drill, persona, turn).to_dict()
+            try:
+                turn = parse_to_turn(await agent.parse_message(text))
+                feedback = practice.answer(drill, persona, turn).to_dict()
+            except Exception:  # noqa: BLE001 - one odd answer must not take the page down
+                log.exception("drill %s: answer could not be judged", drill.id)
+                return _error("this answer could not be judged; please try again", 503)
             store = self.training()
             store.add_attempt(who.account.name, drill.id, text, turn.intent, feedback["met"],
                               feedback)
