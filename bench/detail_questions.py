@@ -26,7 +26,8 @@ from bot.client.scripted import turn_input
 from bot.client.state import ClientState
 from bot.language.entities import FUNCTION_WORDS
 from bot.language.quantities import minutes, times_per_week
-from bot.persona.model import Persona, load_persona
+from bot.persona.model import Persona
+from bot.persona.registry import load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ROOT / "data" / "personas"

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-# The 21 trainee moves of shared/spec/moves.md, in the spec's order.
+# The 21 trainee moves of docs/moves.md, in the spec's order.
 MOVES: tuple[str, ...] = (
     "greet",
     "set_agenda",
@@ -99,7 +99,7 @@ EVENT_KINDS: tuple[str, ...] = (
 PHASES: tuple[str, ...] = ("opening", "review", "design", "closing")
 
 # ---------------------------------------------------------------- persona vocabulary
-# Names shared by the persona format (bot/persona.py, bot/validate.py) and the engine
+# Names shared by the persona format (bot/persona/, the validator) and the engine
 # (bot/engine.py); spelled only here.
 
 # The client's inner state, each 0..1.

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot import moves
 from bot.client import engine
 from bot.client.state import ClientState, TurnInput, TurnPart
 from bot.client.tuning import TUNING
-from bot.persona.model import Persona, PersonaRegistry
+from bot.config import PERSONA_DIR
+from bot.persona.model import Persona
+from bot.persona.registry import PersonaRegistry
+from bot.scoring.scorecard import Scorecard, score_rehearsal
 from bot.store import SessionExists, Store
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PERSONA_DIR = PROJECT_ROOT / "data" / "personas"
 
 # Slot names shared with domain.yml (checked by tests/test_contract.py).
 SLOT_PERSONA = "persona"
@@ -35,6 +35,7 @@ SLOT_STATUS = "rehearsal_status"
 SLOTS: tuple[str, ...] = (SLOT_PERSONA, SLOT_TRAINEE, SLOT_SEED, SLOT_STATE, SLOT_STATUS)
 
 MAX_TEXT = 2000
+PERSONA_RECHECK_S = 1.0
 
 
 @dataclass
@@ -46,9 +47,13 @@ class Outcome:
     ok: bool = True
 
 
+# Seeds are stored in a 32-bit signed INTEGER column (PostgreSQL refuses larger values).
+SEED_LIMIT = 2**31
+
+
 def seed_for(session_id: str) -> int:
     """A stable seed per session id, so a replayed script gives the same client."""
-    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16)
+    return int(hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:8], 16) % SEED_LIMIT
 
 
 def parse_to_turn(parse: dict[str, Any]) -> TurnInput:
@@ -144,7 +149,7 @@ def _cues_from_text(text: str) -> dict[str, Any]:
 
 
 def _id_used(session_id: str) -> Outcome:
-    # A finished or running session is never mixed with a new one (api.md).
+    # A finished or running session is never mixed with a new one (docs/api.md).
     return Outcome(
         [f"The session id '{session_id}' has already been used for a rehearsal. "
          "Please start a new rehearsal with a new session id."],
@@ -159,12 +164,17 @@ class RehearsalService:
         self.store = store or Store()
         self.store.upgrade()
         self.registry = registry or PersonaRegistry(PERSONA_DIR)
+        self._checked_at = time.monotonic()
 
     # -- personas ---------------------------------------------------------
 
     def persona(self, persona_id: str) -> Persona | None:
         # Picks up edited files; a file that became invalid keeps its last good version.
-        self.registry.reload()
+        # Checked at most once a second (a glob and a stat per file), not on every turn.
+        now = time.monotonic()
+        if now - self._checked_at >= PERSONA_RECHECK_S or persona_id not in self.registry:
+            self._checked_at = now
+            self.registry.reload()
         return self.registry.get(persona_id)
 
     def known_personas(self) -> list[str]:
@@ -189,7 +199,7 @@ class RehearsalService:
             )
         if self.store.get_session(session_id) is not None:
             return _id_used(session_id)
-        seed = seed if seed is not None else seed_for(session_id)
+        seed = seed % SEED_LIMIT if seed is not None else seed_for(session_id)
         result = engine.start(persona, seed)
         state = result.state.to_dict()
         try:
@@ -275,10 +285,11 @@ class RehearsalService:
         result = engine.finish(persona, state)
         final_state = result.state.to_dict()
         public = result.state.public()
-        score, ratings = self.score(session_id, persona, public)
+        card = self.score(session_id, persona, public)
         self.store.end_session(
-            session_id, score=score, client_ratings=ratings, state=final_state,
-            plan=public.get("plan"), closing=result.reply, closing_events=result.events,
+            session_id, score=card.score, client_ratings=card.client_ratings,
+            state=final_state, plan=public.get("plan"), scorer_version=card.scorer_version,
+            closing=result.reply, closing_events=result.events,
         )
         note = (
             "The rehearsal has ended. Your scorecard (this project's estimates, not validated "
@@ -288,23 +299,11 @@ class RehearsalService:
 
     def score(
         self, session_id: str, persona: Persona, final_state: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """Score from the stored transcript; a scoring fault never loses the rehearsal."""
-        from bot.scoring.client_ratings import client_ratings
-        from bot.scoring.rubric import score_transcript
-
+    ) -> Scorecard:
+        """Score from the stored transcript; a scoring fault never loses the rehearsal
+        (the scorecard then holds None, and `python -m bot score` scores it later)."""
         stored = self.store.get_session(session_id) or {"turns": []}
-        try:
-            score = score_transcript(stored["turns"], persona.id, persona)
-        except Exception:  # noqa: BLE001 - re-run later with `python -m bot score`
-            log.exception("scoring failed for %s", session_id)
-            score = None
-        try:
-            ratings = client_ratings(persona, final_state)
-        except Exception:  # noqa: BLE001
-            log.exception("client ratings failed for %s", session_id)
-            ratings = None
-        return score, ratings
+        return score_rehearsal(stored["turns"], persona.id, persona, final_state)
 
     # -- state ------------------------------------------------------------
 

@@ -13,7 +13,8 @@ import pytest
 from bot.client import agreement, engine, hearing
 from bot.client.state import ClientState, TurnInput, TurnResult, apply_effects
 from bot.moves import empty_cues
-from bot.persona.model import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
+from bot.persona.model import Persona, build_persona
+from bot.persona.registry import PersonaError, PersonaRegistry, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 MAYA = ROOT / "data" / "personas" / "maya.yml"
@@ -628,11 +629,11 @@ def test_positive_effects_have_diminishing_returns() -> None:
 
 def test_shared_names_come_from_moves() -> None:
     from bot import moves
-    from bot.persona import validate
-    assert validate.CONDITIONS is moves.CONDITIONS
-    assert validate.TASK_FEATURES is moves.TASK_FEATURES
-    assert validate.SENSITIVITIES is moves.SENSITIVITIES
-    assert validate.PLACEHOLDERS is moves.PLACEHOLDERS and validate.BANDS is moves.BANDS
+    from bot.persona import fields, rules, structure
+    assert rules.CONDITIONS is moves.CONDITIONS
+    assert fields.TASK_FEATURES is moves.TASK_FEATURES
+    assert fields.SENSITIVITIES is moves.SENSITIVITIES
+    assert fields.PLACEHOLDERS is moves.PLACEHOLDERS and structure.BANDS is moves.BANDS
     assert agreement.CONDITIONS is moves.CONDITIONS
     assert set(hearing.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
     assert {f"specify_plan.{d}" for d in moves.DETAIL_QUESTIONS} <= set(moves.FIXED_SITUATIONS)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.client.scripted import Script, ScriptFile, format_transcript, load_scripts, run_script
-from bot.persona.model import load_persona
+from bot.persona.registry import load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 REHEARSALS = ROOT / "tests" / "rehearsals"

@@ -1,8 +1,7 @@
-"""Every part of a trainee turn that carries several moves (its text, intent, confidence,
-entities and cues).
+"""The parts of a turn of several moves (each with its text, intent, entities and cues).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -11,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels = None
 depends_on = None
 
