@@ -36,7 +36,8 @@ from typing import Any  # noqa: E402
 
 from bot.client import engine  # noqa: E402
 from bot.client.scripted import Script, load_scripts  # noqa: E402
-from bot.persona.model import Persona, load_persona  # noqa: E402
+from bot.persona.model import Persona  # noqa: E402
+from bot.persona.registry import load_persona  # noqa: E402
 from bot.service import parse_to_turn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

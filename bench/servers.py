@@ -21,10 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "hw.tar.gz"
+from bot.config import MODEL_PATH, PROJECT_ROOT
+
+# Names the tests and benchmarks import from here.
+ROOT = PROJECT_ROOT
+MODEL = MODEL_PATH
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
+TRACKER_STORE = "bot.rasa_ext.tracker_store.RehearsalTrackerStore"  # as endpoints.yml
 
 # The accounts the helpers use unless told otherwise.
 TRAINEE = "t01"
@@ -45,6 +49,26 @@ def _ready(url: str) -> bool:
         return False
 
 
+def account_token(db_url: str, name: str = TRAINEE, role: str = "trainee") -> str:
+    """A new API token for `name` in the database at `db_url`, creating the account
+    (with `role`) the first time. Also for servers started elsewhere (the cluster)."""
+    from bot.accounts import AccountError, Accounts
+    from bot.store import Store
+
+    store = Store(db_url)
+    try:
+        store.upgrade()
+        accounts = Accounts(store)
+        if accounts.get(name) is None:
+            try:
+                accounts.add(name, role)
+            except AccountError:
+                pass  # created meanwhile by another process
+        return accounts.new_token(name)
+    finally:
+        store.dispose()
+
+
 @dataclass
 class Servers:
     """A running pair of servers with their own ports and databases."""
@@ -56,6 +80,8 @@ class Servers:
     tokens: dict[str, str] = field(default_factory=dict)
     # Rasa's HTTP API (/model/parse) is on, behind a fresh random token (loopback only).
     api_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    tracker_store: str = TRACKER_STORE  # "SQL": Rasa's own (bench/load.py's "before")
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -77,6 +103,7 @@ class Servers:
             # rasa_sdk reads its bind address from here (default: every interface).
             SANIC_HOST=LOOPBACK,
         )
+        env.update(self.extra_env)
         return env
 
     # -- accounts and requests ------------------------------------------------------------
@@ -84,22 +111,24 @@ class Servers:
     def token(self, name: str = TRAINEE, role: str = "trainee") -> str:
         """An API token for `name`, creating the account (with `role`) the first time."""
         if name not in self.tokens:
-            from bot.accounts import AccountError, Accounts
-            from bot.store import Store
-
-            store = Store(self.db_url)
-            try:
-                store.upgrade()
-                accounts = Accounts(store)
-                if accounts.get(name) is None:
-                    try:
-                        accounts.add(name, role)
-                    except AccountError:
-                        pass  # created meanwhile by another process
-                self.tokens[name] = accounts.new_token(name)
-            finally:
-                store.dispose()
+            self.tokens[name] = account_token(self.db_url, name, role)
         return self.tokens[name]
+
+    def password(self, name: str, role: str = "trainee") -> str:
+        """A fresh password for `name` (for signing in through the pages), creating the
+        account the first time."""
+        from bot.accounts import Accounts
+        from bot.store import Store
+
+        store = Store(self.db_url)
+        try:
+            store.upgrade()
+            accounts = Accounts(store)
+            if accounts.get(name) is None:
+                return accounts.add(name, role)
+            return accounts.reset_password(name)
+        finally:
+            store.dispose()
 
     def headers(self, name: str = TRAINEE, role: str | None = None) -> dict[str, str]:
         """JSON headers with `Authorization: Bearer` for the account `name`."""
@@ -136,7 +165,7 @@ class Servers:
         path = self.workdir / "endpoints.yml"
         path.write_text(
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+            f"tracker_store:\n  type: {self.tracker_store}\n  dialect: sqlite\n"
             f"  db: {self.workdir / 'rasa.db'}\n"
         )
         return path

@@ -21,5 +21,9 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
              "Install them with: apt-get install -y chromium chromium-driver" >&2
     fi
 fi
+# The PostgreSQL store tests and the cluster test (tests/test_cluster.py) need Debian's
+# PostgreSQL, Redis and nginx: installed here like Chromium when missing.
+source "$(dirname "$0")/services.sh"
+ensure_services || true
 echo "==> pytest"
 "$VENV/bin/pytest" -q -p no:cacheprovider "$@"

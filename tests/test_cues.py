@@ -226,7 +226,19 @@ def test_component_sets_doc_extension() -> None:
 
 
 def test_extension_registration_is_idempotent() -> None:
+    import spacy
+    from spacy.tokens import Doc
+
     from bot.language.cues import register_extension
 
+    # Registering again (a second pipeline, a reloaded module) neither raises nor
+    # replaces the extension: the component still fills it in.
     register_extension()
     register_extension()
+    assert Doc.has_extension("cues")
+    assert Doc.get_extension("cues")[0] is None  # the default: unset until the component runs
+    nlp = spacy.blank("en")
+    nlp.add_pipe("cue_detector")
+    doc = nlp("You need to do your homework.")
+    assert doc._.cues == detect_cues("You need to do your homework.")
+    assert doc._.cues["directive"] is True and doc._.cues["homework_term"] is True

@@ -1,4 +1,4 @@
-"""Rule-based linguistic cues of a trainee message (shared/spec/moves.md, "Linguistic cues").
+"""Rule-based linguistic cues of a trainee message (docs/moves.md, "Linguistic cues").
 
 The cues describe *how* something was said, independently of the intent model:
 `question` (open | closed | none), `directive`, `homework_term`, `collaborative`, `tentative`.
