@@ -232,7 +232,9 @@ def test_migration_0003_up_and_down_keeps_sessions(tmp_path: Path) -> None:
         store.upgrade("0003")
         names = set(inspect(store.engine).get_table_names())
         assert {"accounts", "api_tokens", "web_sessions", "turn_replies"} <= names
-        assert store.get_session("s1")["opening"] is None
+        with store.engine.connect() as conn:
+            opening = conn.exec_driver_sql("SELECT opening FROM sessions").scalar_one()
+        assert opening is None
         from alembic import command
 
         from bot.store import alembic_config
