@@ -177,3 +177,31 @@ def test_a_second_trainee_reads_none_of_it(
     flag = browser_fetch(driver, "POST", f"/api/training/sessions/{rehearsal['session_id']}"
                          "/turns/1/flags", {"meant": "review_plan"})
     assert flag["status"] == 403
+
+
+def test_instructor_edit_of_a_persona_is_refused_with_file_line_messages(
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+) -> None:
+    from bench.servers import ROOT
+
+    persona_file = ROOT / "data" / "personas" / "maya.yml"
+    before = persona_file.read_text(encoding="utf-8")
+    t = people["teacher"]
+    sign_in(driver, servers, t["name"], t["password"], lands_on="/app/instructor.html")
+    driver.get(f"{servers.url}/app/library.html")
+    row = "#file-rows tr[data-file='data/personas/maya.yml']"
+    wait_for(lambda: by_css(driver, row), "the persona list")
+    assert "no problems" in one(driver, row).text
+    assert len(by_css(driver, "#file-rows tr")) >= 9 + 24
+    one(driver, f"{row} button").click()
+    wait_for(lambda: one(driver, "#text").get_attribute("value"), "the persona's text")
+    driver.execute_script(
+        "const t = document.getElementById('text');"
+        "t.value = t.value.replace('difficulty: moderate', 'difficulty: hard');")
+    one(driver, "#save").click()
+    wait_for(lambda: by_css(driver, "#problems li"), "the problems")
+    assert "Not saved" in one(driver, "#save-status").text
+    problem = one(driver, "#problems li").text
+    assert problem.startswith("data/personas/maya.yml:") and "hard" in problem
+    shoot(driver, "library")
+    assert persona_file.read_text(encoding="utf-8") == before

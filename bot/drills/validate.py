@@ -22,11 +22,9 @@ from bot.moves import EVENT_KINDS, MOVES, PHASES, PLAN_ENTITIES, QUESTION_KINDS,
 
 # The persona validator's YAML reader and field table machinery, reused as is.
 from bot.persona.fields import CUE_NAMES, ID_RE, Field, Spec
-from bot.persona.problems import Problem
-from bot.persona.problems import did_you_mean as _suggest
-from bot.persona.structure import Checker as _Checker
-from bot.persona.yaml_syntax import parse_problems as _parse_problems
-from bot.persona.yaml_syntax import tab_problems as _tab_problems
+from bot.persona.problems import Problem, did_you_mean
+from bot.persona.structure import Checker
+from bot.persona.yaml_syntax import parse_problems, tab_problems
 from bot.scoring.rubric import DIMENSION_NAMES
 
 MAX_CHARS = 200_000
@@ -179,7 +177,7 @@ def _load_persona(persona_id: str, persona_dir: Path) -> tuple[Any, str | None]:
     if not path.is_file():
         known = sorted(p.stem for p in persona_dir.glob("*.yml") if not p.name.startswith("_"))
         return None, (f"persona '{persona_id}' not found in {persona_dir.name}/"
-                      f"{_suggest(persona_id, known)} (personas: {', '.join(known)})")
+                      f"{did_you_mean(persona_id, known)} (personas: {', '.join(known)})")
     try:
         return load_persona(path), None
     except PersonaError as exc:
@@ -191,22 +189,22 @@ def _event_ok(event: str, persona: Any) -> str | None:
     """Why an event name is wrong, or None."""
     kind, _, detail = event.partition(":")
     if kind not in EVENT_KINDS:
-        return (f"unknown event '{kind}'{_suggest(kind, EVENT_KINDS)} "
+        return (f"unknown event '{kind}'{did_you_mean(kind, EVENT_KINDS)} "
                 f"(known events: {', '.join(EVENT_KINDS)})")
     if not detail or persona is None:
         return None
     if kind in ("belief_activated", "belief_softened"):
         ids = [b.id for b in persona.beliefs]
         if detail not in ids:
-            return f"{persona.name} has no belief '{detail}'{_suggest(detail, ids)}"
+            return f"{persona.name} has no belief '{detail}'{did_you_mean(detail, ids)}"
     if kind in ("barrier_disclosed", "barrier_resolved"):
         ids = [b.id for b in persona.barriers]
         if detail not in ids:
-            return f"{persona.name} has no barrier '{detail}'{_suggest(detail, ids)}"
+            return f"{persona.name} has no barrier '{detail}'{did_you_mean(detail, ids)}"
     return None
 
 
-def _check_semantics(c: _Checker, data: dict[str, Any], stem: str, persona_dir: Path) -> None:
+def _check_semantics(c: Checker, data: dict[str, Any], stem: str, persona_dir: Path) -> None:
     did = data.get("id")
     if isinstance(did, str) and did != stem:
         c.add(c.at(("id",)), f"id '{did}' does not match the file name '{stem}'; rename the "
@@ -227,7 +225,7 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str, persona_dir: 
             for i, name in enumerate(state.get(key) or []):
                 if name not in ids:
                     c.add(c.at(("state", key, i)), f"state.{key} names '{name}', but "
-                          f"{persona.name} has no {noun} with that id{_suggest(name, ids)} "
+                          f"{persona.name} has no {noun} with that id{did_you_mean(name, ids)} "
                           f"({noun} ids: {', '.join(ids) or 'none'})")
     for i, name in enumerate(state.get("resolved") or []):
         if name not in (state.get("disclosed") or []):
@@ -261,11 +259,11 @@ def _check_semantics(c: _Checker, data: dict[str, Any], stem: str, persona_dir: 
                   "listed in avoid.cues; keep it in one of them")
     # A misspelled move is reported already; judging model answers against the rest would
     # only repeat that problem.
-    written = sum(1 for path in c.lines if path[:2] == ("criterion", "moves") and len(path) == 3)
+    misspelled_move = any(path[:2] == ("criterion", "moves") for path in c.bad)
     for i, answer in enumerate(data.get("model_answers") or []):
         move = answer.get("move") if isinstance(answer, dict) else None
         if isinstance(move, str) and good_moves and move not in good_moves \
-                and written == len(good_moves):
+                and not misspelled_move:
             c.add(c.at(("model_answers", i, "move")), f"model_answers[{i}] stands for "
                   f"'{move}', which is not one of the moves that count "
                   f"({', '.join(good_moves)}); a model answer must meet the criterion")
@@ -289,7 +287,7 @@ def _validate(text: str, filename: str, persona_dir: Path) -> list[Problem]:
     if len(text) > MAX_CHARS:
         return [Problem(filename, 1, f"the file is too large ({len(text) // 1000} KB); a drill "
                         "is usually 2-4 KB; check that it holds one drill")]
-    problems = _tab_problems(text, filename)
+    problems = tab_problems(text, filename)
     tab_lines = {p.line for p in problems}
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#")
                                for ln in text.splitlines()):
@@ -298,7 +296,7 @@ def _validate(text: str, filename: str, persona_dir: Path) -> list[Problem]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
-        for p in _parse_problems(filename, err, text):
+        for p in parse_problems(filename, err, text):
             if p.line not in tab_lines and p.line - 1 not in tab_lines:
                 problems.append(p)
         return sorted(problems, key=lambda p: p.line)
@@ -308,7 +306,7 @@ def _validate(text: str, filename: str, persona_dir: Path) -> list[Problem]:
         return problems + [Problem(filename, line, "the file must be a mapping of fields "
                                    f"(id: ..., persona: ...), but it is {kind}")]
     _difficulty_as_text(root)
-    checker = _Checker(filename)
+    checker = Checker(filename)
     checker.lines[()] = 1
     data = checker.walk(root, DRILL, ())
     if isinstance(data, dict):

@@ -29,6 +29,7 @@ from bot.persona.registry import PersonaRegistry
 from bot.rasa_ext.auth import Identity, forbidden, gate, is_instructor
 from bot.service import PERSONA_DIR, parse_to_turn
 from bot.training import views
+from bot.training.library import KINDS, Library
 from bot.training.store import TrainingError, TrainingStore, flags_nlu_yaml
 
 log = logging.getLogger(__name__)
@@ -140,8 +141,12 @@ class TrainingChannel(InputChannel):
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None:
                 return _error("the NLU model is not loaded yet; try again in a moment", 503)
-            turn = parse_to_turn(await agent.parse_message(text))
-            feedback = practice.answer(drill, persona, turn).to_dict()
+            try:
+                turn = parse_to_turn(await agent.parse_message(text))
+                feedback = practice.answer(drill, persona, turn).to_dict()
+            except Exception:  # noqa: BLE001 - one odd answer must not take the page down
+                log.exception("drill %s: answer could not be judged", drill.id)
+                return _error("this answer could not be judged; please try again", 503)
             store = self.training()
             store.add_attempt(who.account.name, drill.id, text, turn.intent, feedback["met"],
                               feedback)
@@ -285,5 +290,45 @@ class TrainingChannel(InputChannel):
             rows = [store.get_session_row(s["session_id"]) or s
                     for s in store.list_sessions() if s["scored"]]
             return response.json(views.cohort_view(rows, self.training().flags()))
+
+        # -- persona and drill files (instructors) -----------------------------------------
+
+        library = Library(PERSONA_DIR, DRILL_DIR)
+
+        @bp.route("/library", methods=["GET"])
+        async def library_list(request: Request) -> HTTPResponse:
+            who = gate().check(request, role=INSTRUCTOR)
+            if isinstance(who, HTTPResponse):
+                return who
+            return response.json(library.listing())
+
+        @bp.route("/library/<kind>/<name>", methods=["GET"])
+        async def library_file(request: Request, kind: str, name: str) -> HTTPResponse:
+            who = gate().check(request, role=INSTRUCTOR)
+            if isinstance(who, HTTPResponse):
+                return who
+            if kind not in KINDS:
+                return _error(f"unknown kind '{kind}': use {' or '.join(KINDS)}", 404)
+            text = library.read(kind, name)
+            if text is None:
+                return _error(f"no file data/{kind}/{name}.yml", 404)
+            return response.json({"kind": kind, "name": name, "text": text,
+                                  "problems": library.check(kind, name, text)})
+
+        @bp.route("/library/<kind>/<name>", methods=["POST"])
+        async def library_save(request: Request, kind: str, name: str) -> HTTPResponse:
+            who = gate().check(request, role=INSTRUCTOR, changes=True)
+            if isinstance(who, HTTPResponse):
+                return who
+            if kind not in KINDS:
+                return _error(f"unknown kind '{kind}': use {' or '.join(KINDS)}", 404)
+            text = _body(request).get("text")
+            if not isinstance(text, str):
+                return _error("send the file's text: {\"text\": ...}")
+            problems = library.save(kind, name, text)
+            if problems:
+                return response.json({"saved": False, "problems": problems}, status=422)
+            log.info("%s saved data/%s/%s.yml", who.account.name, kind, name)
+            return response.json({"saved": True, "problems": []})
 
         return bp

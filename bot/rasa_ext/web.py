@@ -74,6 +74,7 @@ GATED_PAGES: dict[str, str | None] = {
     "debrief.html": None,
     "progress.html": None,
     "supervision.html": INSTRUCTOR,
+    "library.html": INSTRUCTOR,
 }
 
 # The pages load scripts and styles only from this server and are never framed.

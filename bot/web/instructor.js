@@ -183,7 +183,10 @@
       `${formatDate(session.started_at)}; ` +
       (session.ended_at ? `ended ${formatDate(session.ended_at)}.` : "not ended yet.") +
       ` Session id ${session.session_id}.`;
-    ui.detailStatus.textContent = session.turns.length ? "" : "No turns were stored.";
+    ui.detailStatus.replaceChildren(session.turns.length ? "" : "No turns were stored. ",
+      // The client's side turn by turn, with comments on turns (debrief.html).
+      el("a", { href: `/app/debrief.html?session=${encodeURIComponent(session.session_id)}` },
+        "Open the debrief (comment on turns)"));
     const items = [];
     if (session.opening) {
       items.push(el("li", { className: "turn opening", id: "turn-0", tabindex: "-1" },

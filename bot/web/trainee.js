@@ -443,6 +443,10 @@
       ? "Well done for completing the rehearsal. Here is how it went."
       : "";
     renderScorecard(ui.scorecard, session, { onEvidence: highlightTurn, audience: "trainee" });
+    // The client's side of the same rehearsal, turn by turn (debrief.html).
+    ui.scorecard.prepend(el("p", { className: "debrief-link" }, el("a", {
+      href: `/app/debrief.html?session=${encodeURIComponent(session.session_id)}`,
+    }, "See the debrief: what the client heard and what changed inside it, turn by turn")));
     ui.feedbackHeading.focus();
   }
 

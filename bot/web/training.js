@@ -11,7 +11,8 @@ const Training = (() => {
     const links = [["/app/", "Rehearse"], ["/app/drills.html", "Drills"],
       ["/app/progress.html", "My progress"]];
     if (account.role === "instructor") {
-      links.push(["/app/instructor.html", "Sessions"], ["/app/supervision.html", "Supervision"]);
+      links.push(["/app/instructor.html", "Sessions"], ["/app/supervision.html", "Supervision"],
+        ["/app/library.html", "Personas and drills"]);
     }
     const here = window.location.pathname;
     const bar = document.getElementById("training-nav");
