@@ -69,8 +69,8 @@ class Mode:
     level_cap_seconds: float  # a realistic level stops sending after this long
 
 
-FULL = Mode(capacity_trainees=10, capacity_seconds=30, warmup_seconds=5,
-            levels=(10, 50, 200), level_cap_seconds=150)
+FULL = Mode(capacity_trainees=10, capacity_seconds=25, warmup_seconds=5,
+            levels=(10, 50, 200), level_cap_seconds=120)
 QUICK = Mode(capacity_trainees=4, capacity_seconds=8, warmup_seconds=2,
              levels=(5,), level_cap_seconds=60)
 

@@ -66,9 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     drill_actions.add_parser("validate", help="check drill YAML files").add_argument(
         "paths", nargs="*", metavar="PATH", help="drill files or directories (default: "
         "data/drills)")
-    # flags parses its own arguments (bot.training.store); listed here for --help only.
-    commands.add_parser("flags", help="export accepted misheard-turn flags as NLU data",
-                        add_help=False)
+    flags = commands.add_parser("flags", help="export accepted misheard-turn flags as NLU data",
+                                description="Misheard-turn flags that instructors accepted.")
+    flag_actions = flags.add_subparsers(dest="action", metavar="ACTION", required=True)
+    flag_actions.add_parser("export", help="accepted flags as Rasa NLU YAML").add_argument(
+        "--out", help="write to this file instead of standard output")
     commands.add_parser("upgrade-db", help="create or migrate the session database",
                         description="Create or migrate the session database.")
     _users_parser(commands)
@@ -323,6 +325,24 @@ def _open_store() -> Store:
     return store
 
 
+def cmd_flags(args: argparse.Namespace) -> int:
+    """`python -m bot flags export [--out FILE]`: for review before it joins data/nlu/."""
+    from bot.training.store import TrainingStore, flags_nlu_yaml
+
+    store = _open_store()
+    try:
+        text = flags_nlu_yaml(TrainingStore(store).flags(status="accepted"))
+    finally:
+        store.dispose()
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_drills(args: argparse.Namespace) -> int:
     from bot.drills.validate import cli as drills_cli
 
@@ -336,16 +356,12 @@ COMMANDS = {
     "upgrade-db": cmd_upgrade_db,
     "users": cmd_users,
     "drills": cmd_drills,
+    "flags": cmd_flags,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "flags":
-        from bot.training.store import cli_flags
-
-        return int(cli_flags(argv[1:]) or 0)
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     return COMMANDS[args.command](args)
 
 

@@ -19,6 +19,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shipped clients (one YAML file each); instructors add files here.
 PERSONA_DIR = PROJECT_ROOT / "data" / "personas"
 
+# The deliberate-practice drills (one YAML file each).
+DRILL_DIR = PROJECT_ROOT / "data" / "drills"
+
 # Runtime data (databases, logs): never committed.
 VAR_DIR = PROJECT_ROOT / "var"
 
@@ -43,6 +46,10 @@ ALLOWED_ORIGINS_ENV = "ALLOWED_ORIGINS"
 
 # Set to 1 when the server is reached over HTTPS (behind a proxy): cookies get `Secure`.
 SECURE_COOKIE_ENV = "COOKIE_SECURE"
+
+# RASA_SPEEDUPS=off runs Rasa without the project's start-up patches
+# (bot/rasa_ext/speedups.py), to measure the difference (bench/load.py).
+SPEEDUPS_ENV = "RASA_SPEEDUPS"
 
 # The transcript database: this environment variable, else SQLite in var/.
 DB_URL_ENV = "REHEARSAL_DB_URL"
@@ -69,3 +76,8 @@ def allowed_origins() -> set[str]:
 def secure_cookies() -> bool:
     """`COOKIE_SECURE=1`: the server is reached over HTTPS, so cookies get `Secure`."""
     return os.environ.get(SECURE_COOKIE_ENV) == "1"
+
+
+def speedups_enabled() -> bool:
+    """False when `RASA_SPEEDUPS=off` asks for Rasa unpatched."""
+    return os.environ.get(SPEEDUPS_ENV, "on").lower() != "off"

@@ -95,6 +95,9 @@ turns = Table(
     Column("client_state", JSON(none_as_null=True), nullable=False),
     Column("events", JSON(none_as_null=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A message of several moves: each part (text, intent, confidence, entities, cues), in
+    # order; NULL for a message of one move. Added in 0005.
+    Column("parts", JSON(none_as_null=True), nullable=True),
 )
 
 
@@ -498,6 +501,7 @@ class Store:
                     client_state=dict(turn.get("client_state") or {}),
                     events=[str(e) for e in turn.get("events") or []],
                     created_at=utcnow(),
+                    parts=_parts(turn.get("parts")),
                 )
             )
             if state is not None:
@@ -553,8 +557,20 @@ def _entity(e: dict) -> dict:
     return out
 
 
+def _parts(raw: Any) -> list[dict] | None:
+    """The parts of a message of several moves, as given (JSON); None for one move."""
+    if not isinstance(raw, list):
+        return None
+    parts = [dict(p) for p in raw if isinstance(p, dict)]
+    for p in parts:
+        if isinstance(p.get("entities"), list):
+            p["entities"] = [_entity(e) for e in p["entities"]
+                             if isinstance(e, dict) and "entity" in e and "value" in e]
+    return parts if len(parts) > 1 else None
+
+
 def _turn_json(r: Any) -> dict:
-    return {
+    out = {
         "n": r["n"],
         "trainee": r["trainee"],
         "intent": r["intent"],
@@ -565,6 +581,10 @@ def _turn_json(r: Any) -> dict:
         "client_state": r["client_state"],
         "events": r["events"],
     }
+    # Only a message of several moves carries `parts` (docs/api.md).
+    if r["parts"]:
+        out["parts"] = r["parts"]
+    return out
 
 
 def _session_json(r: Any, turn_list: list[dict]) -> dict:

@@ -129,7 +129,7 @@ export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-20}
 # One cookie-signing key for every replica (a cookie from one must be good on the other),
 # made here so that the replicas do not race to create it.
 export REHEARSAL_SECRET_FILE="$CLUSTER_DIR/session-secret"
-"$PY" -c 'import sys; from bot.accounts.credentials import load_or_create_key as k; k(sys.argv[1])' \
+"$PY" -c 'import sys, pathlib; from bot.accounts.credentials import load_or_create_key as k; k(pathlib.Path(sys.argv[1]))' \
     "$REHEARSAL_SECRET_FILE"
 
 # -- action servers and Rasa servers ------------------------------------------------

@@ -122,3 +122,29 @@ async def test_a_stale_slot_yields_to_the_stored_state(service: RehearsalService
                                                    "review_plan"))
     states = [t["client_state"]["turn"] for t in service.store.get_session("a6")["turns"]]
     assert states[1] > states[0]
+
+
+def test_a_turn_of_several_moves_is_stored_with_its_parts(service: RehearsalService) -> None:
+    """The parts reach the transcript, so the scorer and the debrief can count each move."""
+    service.start("a7", "maya", "t01")
+    text = "It sounds like the evenings are hard. What got in the way last week?"
+    parse = {
+        "text": text, "intent": {"name": "explore_barriers", "confidence": 0.8},
+        "entities": [], "cues": {"question": "open", "directive": False,
+                                 "homework_term": False, "collaborative": False,
+                                 "tentative": False},
+        "parts": [
+            {"text": "It sounds like the evenings are hard.",
+             "intent": {"name": "reflect", "confidence": 0.9}, "entities": [],
+             "cues": {"question": "none"}},
+            {"text": "What got in the way last week?",
+             "intent": {"name": "explore_barriers", "confidence": 0.85}, "entities": [],
+             "cues": {"question": "open"}},
+        ],
+    }
+    service.reply("a7", {}, parse)
+    [stored] = service.store.get_session("a7")["turns"]
+    assert [p["intent"] for p in stored["parts"]] == ["reflect", "explore_barriers"]
+    assert [p["text"] for p in stored["parts"]] == [
+        "It sounds like the evenings are hard.", "What got in the way last week?"]
+    assert stored["intent"] == "explore_barriers"  # the part the client answered

@@ -8,40 +8,24 @@ its poor answers must not. The same through the real NLU is in test_drills_nlu.p
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from bot.client.state import ClientState, TurnInput
+from bot.config import PERSONA_DIR
 from bot.drills import practice
 from bot.drills.mastery import MASTERY_STREAK, mastery
-from bot.drills.model import DIFFICULTIES, Drill, build_drill, load_drills
+from bot.drills.model import DIFFICULTIES, Drill, build_drill
 from bot.drills.validate import DRILL_DIR, STATE, validate_file, validate_text
 from bot.language.cues import detect_cues
-from bot.persona.model import Persona
-from bot.persona.registry import load_persona
 from bot.scoring.rubric import DIMENSION_NAMES
-
-ROOT = Path(__file__).resolve().parent.parent
-PERSONAS = ROOT / "data" / "personas"
-DRILL_FILES = sorted(DRILL_DIR.glob("*.yml"))
-DRILLS, PROBLEMS = load_drills(DRILL_DIR, PERSONAS)
-
-
-@functools.cache
-def _load(persona_id: str) -> Persona:
-    return load_persona(PERSONAS / f"{persona_id}.yml")
-
-
-def _persona(drill: Drill) -> Persona:
-    return _load(drill.persona)
+from tests.helpers.drills import DRILL_FILES, DRILLS, PROBLEMS, persona_of
 
 
 def _feedback(drill: Drill, answer: practice.Answer) -> practice.Feedback:
     turn = practice.answer_turn(answer, dict(detect_cues(answer.text)))
-    return practice.answer(drill, _persona(drill), turn)
+    return practice.answer(drill, persona_of(drill), turn)
 
 
 # ---------------------------------------------------------------- the shipped set
@@ -113,14 +97,14 @@ def test_drill_state_fields_exist_in_the_engine_state() -> None:
 
 def test_client_state_takes_the_drill_moment() -> None:
     drill = DRILLS["maya_no_point"]
-    state = practice.client_state(drill, _persona(drill))
+    state = practice.client_state(drill, persona_of(drill))
     assert state.trust == pytest.approx(0.5)
     assert state.beliefs_active == ["all_or_nothing"]
     assert state.plan["activity"] == "a short walk"
     assert state.plan["agreed"] is False
     assert state.phase == "design" and state.report_given
     # What the drill leaves out is the persona's start.
-    assert state.hope == pytest.approx(_persona(drill).state.start["hope"])
+    assert state.hope == pytest.approx(persona_of(drill).state.start["hope"])
 
 
 # ---------------------------------------------------------------- feedback
@@ -144,7 +128,7 @@ def test_feedback_says_what_was_heard_why_and_shows_the_model_answer() -> None:
 def test_an_answer_the_client_cannot_follow_does_not_count() -> None:
     drill = DRILLS["ruth_what_technique"]
     turn = TurnInput(text="asdf qwerty", intent="nlu_fallback", confidence=0.2)
-    fb = practice.answer(drill, _persona(drill), turn)
+    fb = practice.answer(drill, persona_of(drill), turn)
     assert not fb.met
     assert "could not make sense" in fb.checks[0].text
     assert fb.reply.strip()
@@ -192,7 +176,7 @@ GOOD = (DRILL_DIR / "maya_no_point.yml").read_text(encoding="utf-8")
 
 
 def _problems(text: str, name: str = "maya_no_point.yml") -> list[str]:
-    return [str(p) for p in validate_text(text, name, persona_dir=PERSONAS)]
+    return [str(p) for p in validate_text(text, name, persona_dir=PERSONA_DIR)]
 
 
 def test_a_good_drill_text_has_no_problems() -> None:

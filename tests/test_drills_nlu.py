@@ -21,7 +21,7 @@ from bench.servers import MODEL
 from bot.drills import practice
 from bot.drills.model import Drill
 from bot.service import parse_to_turn
-from tests.test_drills import DRILLS, _persona
+from tests.helpers.drills import DRILLS, persona_of
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +77,7 @@ def _cases(kind: str) -> list[Any]:
 
 def _judge(nlu: Parser, drill: Drill, text: str) -> practice.Feedback:
     turn = parse_to_turn(nlu.parse(text))
-    return practice.answer(drill, _persona(drill), turn)
+    return practice.answer(drill, persona_of(drill), turn)
 
 
 @pytest.mark.parametrize(("drill_id", "i"), _cases("model"))

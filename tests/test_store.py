@@ -174,6 +174,33 @@ def test_round_trip_matches_api_shape(store: Store) -> None:
     round_trip(store)
 
 
+def test_a_turn_of_several_moves_keeps_its_parts(store: Store) -> None:
+    store.create_session("parts-1", "maya", "t01", 1, {"turn": 0})
+    turn = make_turn(1)
+    turn["trainee"] = "That sounds exhausting. What got in the way?"
+    turn["intent"] = "explore_barriers"
+    turn["parts"] = [
+        {"text": "That sounds exhausting.", "intent": "reflect", "confidence": 0.88,
+         "entities": [], "cues": {"question": "none"}},
+        {"text": "What got in the way?", "intent": "explore_barriers", "confidence": 0.91,
+         "entities": [{"entity": "day", "value": "Monday", "start": 0, "end": 6,
+                       "extractor": "Spacy"}],
+         "cues": {"question": "open"}},
+    ]
+    store.add_turn("parts-1", turn)
+    one_move = make_turn(2)
+    one_move["parts"] = [{"text": one_move["trainee"], "intent": "review_plan"}]
+    store.add_turn("parts-1", one_move)
+    got = store.get_session("parts-1")["turns"]
+    assert [p["intent"] for p in got[0]["parts"]] == ["reflect", "explore_barriers"]
+    assert got[0]["parts"][1]["entities"] == [
+        {"entity": "day", "value": "Monday", "start": 0, "end": 6}]  # no Rasa bookkeeping
+    assert got[0]["intent"] == "explore_barriers"
+    # A message of one move has no parts: the turn itself is the move.
+    assert "parts" not in got[1] and set(got[1]) == API_TURN_KEYS
+    assert next(store.iter_sessions())["turns"][0]["parts"] == got[0]["parts"]
+
+
 def test_unknown_session(store: Store) -> None:
     assert store.get_session("nope") is None
     assert store.get_session_row("nope") is None

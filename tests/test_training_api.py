@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bench.servers import INSTRUCTOR, Servers
-from tests.test_integration import say
+from tests.helpers.rest import say
 
 pytestmark = pytest.mark.integration
 

@@ -16,18 +16,16 @@ from typing import Any
 import pytest
 
 from bench.servers import Servers
-from tests.test_integration import say
-from tests.test_web import (  # noqa: F401 - fixtures and helpers shared with the rehearsal pages
+from tests.helpers.browser import (
     browser_fetch,
     by_css,
-    driver,
     one,
-    people,
     shoot,
     sign_in,
     visible,
     wait_for,
 )
+from tests.helpers.rest import say
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -37,7 +35,7 @@ POOR = "Why didn't you manage the other five days?"
 
 
 @pytest.fixture(scope="module")
-def rehearsal(servers: Servers, people: dict[str, dict[str, str]]) -> dict[str, str]:  # noqa: F811
+def rehearsal(servers: Servers, people: dict[str, dict[str, str]]) -> dict[str, str]:
     """Trainee A's stored, ended rehearsal with Maya (held over the REST channel)."""
     name = people["a"]["name"]
     sid = f"{name}-{uuid.uuid4().hex[:6]}"
@@ -49,7 +47,7 @@ def rehearsal(servers: Servers, people: dict[str, dict[str, str]]) -> dict[str, 
     return {"session_id": sid, "trainee": name}
 
 
-def _submit_answer(driver: Any, text: str) -> str:  # noqa: F811
+def _submit_answer(driver: Any, text: str) -> str:
     box = one(driver, "#answer")
     box.clear()
     box.send_keys(text)
@@ -62,7 +60,7 @@ def _submit_answer(driver: Any, text: str) -> str:  # noqa: F811
 
 
 def test_trainee_reads_the_debrief_and_flags_a_turn(
-    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],
     rehearsal: dict[str, str],
 ) -> None:
     a = people["a"]
@@ -85,7 +83,7 @@ def test_trainee_reads_the_debrief_and_flags_a_turn(
 
 
 def test_trainee_takes_a_drill_to_mastery(
-    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],
 ) -> None:
     driver.get(f"{servers.url}/app/drills.html")
     wait_for(lambda: len(by_css(driver, ".drill-item")) >= 24, "the drill list")
@@ -106,7 +104,7 @@ def test_trainee_takes_a_drill_to_mastery(
 
 
 def test_instructor_comments_accepts_the_flag_exports_and_assigns(
-    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],
     rehearsal: dict[str, str],
 ) -> None:
     t = people["teacher"]
@@ -138,7 +136,7 @@ def test_instructor_comments_accepts_the_flag_exports_and_assigns(
 
 
 def test_trainee_sees_the_comment_the_assignment_and_progress(
-    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],
     rehearsal: dict[str, str],
 ) -> None:
     a = people["a"]
@@ -159,7 +157,7 @@ def test_trainee_sees_the_comment_the_assignment_and_progress(
 
 
 def test_a_second_trainee_reads_none_of_it(
-    driver: Any, servers: Servers, people: dict[str, dict[str, str]],  # noqa: F811
+    driver: Any, servers: Servers, people: dict[str, dict[str, str]],
     rehearsal: dict[str, str],
 ) -> None:
     b = people["b"]

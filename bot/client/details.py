@@ -39,10 +39,22 @@ class DetailAnswer:
     value: str | None = None
 
 
+_SPOKEN_NUMBERS: dict[str, str] = {
+    "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six", "7": "seven",
+    "8": "eight", "9": "nine", "10": "ten", "12": "twelve", "15": "fifteen", "20": "twenty",
+    "30": "thirty", "40": "forty", "45": "forty-five", "60": "sixty",
+}  # fmt: skip
+
+
 def voiced(value: str) -> str:
-    """A plan value as the client says it: "on your own" -> "on my own"."""
+    """A plan value as the client says it: "on your own" -> "on my own", "10 minutes" ->
+    "ten minutes", "2 times a week" -> "twice a week"."""
     value = re.sub(r"\byourself\b", "myself", value)
-    return re.sub(r"\byour\b", "my", value)
+    value = re.sub(r"\byour\b", "my", value)
+    value = re.sub(r"\b1 times?\b", "once", value)
+    value = re.sub(r"\b2 times\b", "twice", value)
+    return re.sub(r"\b(\d+)(?= (?:minutes?|times|days|hours?)\b)",
+                  lambda m: _SPOKEN_NUMBERS.get(m[1], m[1]), value)
 
 
 def own_value(persona: Persona, entity: str, plan: dict[str, object]) -> str | None:

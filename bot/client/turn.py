@@ -96,6 +96,10 @@ def hear(persona: Persona, state: ClientState, turn: TurnInput) -> TurnContext:
     ctx.solving = solving(s, ctx.move, cues)
     ctx.rationale_talk = rationale_talk(s, ctx.move, cues, ctx.text)
     ctx.goals_talk = goals_talk(ctx.move, ctx.text)
+    if ctx.goals_talk:
+        # "How does that fit with what you want?" links the task to the goals, whatever the
+        # NLU called it: it is answered (and counts for the client) as a link to goals.
+        ctx.move = "link_to_goals"
     return ctx
 
 
@@ -322,7 +326,8 @@ def answer(ctx: TurnContext) -> Said | None:
     if ctx.detail_said is not None:
         # The question asked is answered; a detail that solves an obstacle solves it. Details
         # the trainee offered alongside that break the client's limits get its counter-offer.
-        countered = plan.counter_offer(ctx)
+        offered = any(ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES)
+        countered = plan.counter_offer(ctx) if offered else {}
         if countered:
             return answers.counter_line(ctx, set(countered))
         reactions.resolve_barrier(ctx)

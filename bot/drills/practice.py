@@ -130,7 +130,7 @@ def answer_turn(answer: Answer, cues: dict[str, Any]) -> TurnInput:
 
 
 def _heard(turn: TurnInput) -> tuple[HeardMove, ...]:
-    parts = getattr(turn, "parts", None) or ()
+    parts = turn.parts
     if len(parts) > 1:
         return tuple(HeardMove(str(p.intent), move_words(str(p.intent)), str(p.text))
                      for p in parts)

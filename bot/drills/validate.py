@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from bot.config import DRILL_DIR, PERSONA_DIR
 from bot.drills.model import DIFFICULTIES
 from bot.moves import EVENT_KINDS, MOVES, PHASES, PLAN_ENTITIES, QUESTION_KINDS, STATE_KEYS
 
@@ -26,9 +27,6 @@ from bot.persona.structure import Checker
 from bot.persona.yaml_syntax import parse_problems, tab_problems
 from bot.scoring.rubric import DIMENSION_NAMES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-DRILL_DIR = PROJECT_ROOT / "data" / "drills"
-PERSONA_DIR = PROJECT_ROOT / "data" / "personas"
 MAX_CHARS = 200_000
 _INT_TAG = "tag:yaml.org,2002:int"
 _STR_TAG = "tag:yaml.org,2002:str"

@@ -20,10 +20,11 @@ any open sentence -> "open", else any closed -> "closed", else "none".
 - a clause starting with an auxiliary followed by a subject ("did you", "would it") is
   closed; so is any other sentence ending in "?" ("So you walked twice?"). A wh-word later
   in the sentence does not make it open ("Do you know what time it is?").
-- spoken reflections are not questions, as in MI coding: a statement with a tag ("...,
-  right?", "yeah?", "doesn't it", "is that right?") and a reflective statement said with a
-  rising "?" ("It sounds like you're worn out?", "You feel let down?") have question "none".
-  A tag on a commitment ("You'll do it this time, yeah?") still asks: closed.
+- spoken reflections are not questions, as in MI coding: a reflective statement ("it sounds
+  like", "you feel", "part of you", "I'm hearing" ...) said with a tag ("..., right?",
+  "yeah?", "is that right?") or a rising "?" has question "none". A tag on a plain
+  statement checks a fact ("Mornings are better, right?": closed), and so does a tag on a
+  commitment ("You'll do it this time, yeah?").
 """
 
 
@@ -298,19 +299,19 @@ def question_kind(words: Sequence[str]) -> str:
     return "none"
 
 
-# Clauses that only tag a statement ("..., right?"): said to check, not to ask.
+# Clauses that only tag a statement ("..., right?"): said to check, not to ask. A tag on
+# what the client did ("You did it, didn't you?") asks about a fact: still closed.
 _TAGS: frozenset[tuple[str, ...]] = frozenset(
     {("right",), ("yeah",), ("yes",), ("no",), ("ok",), ("okay",), ("eh",), ("is", "that", "right"),
      ("is", "that", "fair"), ("would", "that", "be", "fair"), ("am", "i", "right"),
      ("have", "i", "got", "that", "right"), ("did", "i", "get", "that", "right"),
      ("is", "not", "it"), ("does", "not", "it"), ("was", "not", "it"), ("did", "not", "it"),
-     ("are", "not", "you"), ("do", "not", "you"), ("did", "not", "you"), ("have", "not", "you"),
      ("is", "not", "that", "right"), ("is", "it"), ("does", "it"), ("yeah", "right")}
 )  # fmt: skip
 # Openings of a reflective statement (MI: reflections may be said with a rising tone).
 _REFLECTIVE_STEMS: tuple[tuple[str, ...], ...] = (
     ("it", "sounds"), ("sounds", "like"), ("sounds", "as"), ("it", "seems"), ("seems", "like"),
-    ("it", "feels", "like"), ("feels", "like"), ("i", "am", "hearing"), ("i", "hear"),
+    ("it", "feels", "like"), ("feels", "like"), ("i", "am", "hearing"),
     ("you", "feel"), ("you", "felt"), ("you", "are", "feeling"), ("you", "sound"),
     ("part", "of", "you"), ("it", "'s", "like"), ("it", "is", "like"), ("it", "'s", "not", "that"),
     ("it", "is", "not", "that"), ("you", "are", "worried"), ("you", "have", "been"),
@@ -334,10 +335,11 @@ def _spoken_reflection(sent: Sequence[str], qmark: bool) -> bool:
     clauses = _clauses(sent)
     if not clauses:
         return False
-    body = clauses[:-1] if len(clauses) > 1 and _is_tag(clauses[-1]) else None
-    if body is None and not (qmark and _reflective(clauses[0])):
+    tagged = len(clauses) > 1 and _is_tag(clauses[-1])
+    body = clauses[:-1] if tagged else clauses
+    # Only a reflective statement: "Mornings are better, right?" checks a fact (closed).
+    if not (_reflective(body[0]) and (tagged or qmark)):
         return False
-    body = body or clauses
     if any(_closed_question_clause(c) or _wh_question_clause(c, False) for c in body):
         return False
     if any(w in _COMMITMENT for c in body for w in c[:4]):

@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from bot.language.entities import DAYS, normalize
-from bot.language.quantities import minutes, times_per_week
+from bot.language.entities import normalize
+from bot.language.quantities import days_count, minutes, times_per_week
 from bot.moves import CONDITIONS
 from bot.persona.fields import ID_RE
 from bot.persona.problems import did_you_mean
@@ -201,8 +201,6 @@ def _matches(value: str, needles: Iterable[str]) -> bool:
     return any(str(n).lower() in low for n in needles if n)
 
 
-WEEKDAY_NAMES = frozenset(DAYS.values())
-
 # Details whose suggestion must resolve a practical barrier about the same detail.
 WHEN_AND_WHERE: tuple[str, ...] = ("time_of_day", "day", "place")
 
@@ -285,13 +283,19 @@ def check_preferences(c: Checker, data: dict[str, Any]) -> None:
                       "client's own suggestions must fit its barriers: suggest a value that "
                       f"contains one of these, or add it to resolved_by.details.{detail}")
     day, freq = suggested.get("day"), suggested.get("frequency")
-    n_days = len([v for v in _plan_values("day", day or "")
-                  if normalize("day", v) in WEEKDAY_NAMES])
+    n_days = days_count(day)
     per_week = times_per_week(freq) if freq else None
-    if n_days >= 2 and per_week is not None and per_week != n_days:
+    most = limits.get("max_times_per_week")
+    if n_days is not None and isinstance(most, int | float) and n_days > most:
+        # Until a frequency is agreed, the engine counts the days named as times a week.
+        c.add(c.at(("preferences", "day", "suggest")), f"preferences.day.suggest '{day}' names "
+              f"{n_days:g} days a week, more than task_limits.max_times_per_week ({most:g}), so "
+              "the client would counter its own suggestion while no frequency is agreed; "
+              "name fewer days")
+    elif n_days is not None and per_week is not None and per_week != n_days:
         c.add(c.at(("preferences", "frequency", "suggest")), f"preferences.frequency.suggest "
               f"'{freq}' ({per_week:g} times a week) contradicts preferences.day.suggest "
-              f"'{day}' ({n_days} days); make them agree")
+              f"'{day}' ({n_days:g} days); make them agree")
     # A barrier the client needs resolved, and that only plan details can resolve, must be
     # resolved by the client's own suggestions, or a client-led plan can never be agreed.
     required = requires_of(data).get("barriers_resolved", [])

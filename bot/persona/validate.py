@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
+from bot.config import PERSONA_DIR
 from bot.persona.fields import PERSONA
 from bot.persona.problems import Problem
 from bot.persona.rules import check_semantics
@@ -163,8 +164,9 @@ def _persona_files(paths: Iterable[str]) -> Iterator[str]:
 
 
 def default_persona_dir() -> Path:
+    # Relative when run from the project's root, so that messages name data/personas/...
     here = Path("data/personas")
-    return here if here.is_dir() else Path(__file__).resolve().parents[2] / "data" / "personas"
+    return here if here.is_dir() else PERSONA_DIR
 
 
 def cli(paths: list[str]) -> int:

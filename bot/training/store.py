@@ -7,8 +7,6 @@ is added to data/nlu/ (`python -m bot flags export`).
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -183,22 +181,3 @@ def flags_nlu_yaml(flags: list[dict[str, Any]]) -> str:
               "accepted by an instructor.\n# Review before adding to data/nlu/.\n")
     return header + yaml.dump({"version": "3.1", "nlu": nlu}, Dumper=dumper,
                               sort_keys=False, allow_unicode=True)
-
-
-def cli_flags(argv: list[str], *, url: str | None = None) -> int:
-    """`python -m bot flags export [--status accepted] [--out FILE]`."""
-    parser = argparse.ArgumentParser(prog="python -m bot flags")
-    verbs = parser.add_subparsers(dest="action", required=True)
-    export = verbs.add_parser("export", help="accepted flags as Rasa NLU YAML")
-    export.add_argument("--out", help="write to this file instead of stdout")
-    args = parser.parse_args(argv)
-    store = Store(url)
-    store.upgrade()
-    text = flags_nlu_yaml(TrainingStore(store).flags(status="accepted"))
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        print(f"wrote {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
