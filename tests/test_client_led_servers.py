@@ -29,7 +29,7 @@ PERSONAS = sorted(p.stem for p in (ROOT / "data" / "personas").glob("*.yml"))
 def scripted_texts(persona: str, name: str) -> list[str]:
     """The trainee's texts of one named script in tests/rehearsals/<persona>.yml."""
     scripts = {s.name: s for s in load_scripts(REHEARSALS / f"{persona}.yml").scripts}
-    return [turn.text for turn in scripts[name].turns]
+    return [str(turn["text"]) for turn in scripts[name].turns]
 
 
 def spoken_texts(persona: str) -> list[str]:
