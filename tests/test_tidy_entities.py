@@ -259,3 +259,9 @@ def test_a_time_anchored_to_work_is_kept_though_its_words_are_common(said: str) 
     text = f"What would it be like if we shaped it differently, perhaps {said}?"
     ents = [_ent(text, "time_of_day", said, RULER)]
     assert _pairs(tidy_entities(ents, text)) == [("time_of_day", said)]
+
+
+def test_a_word_after_own_is_an_idiom_not_an_activity() -> None:
+    text = "Maybe you could do it in the van before you go in, so it stays your own business."
+    ents = [_ent(text, "place", "in the van", RULER), _ent(text, "activity", "business", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("place", "in the van")]
