@@ -195,10 +195,18 @@ _ANCHORED_TIME = re.compile(r"(after|before) (work|school|shift|class)")
 
 
 def _idiom(ent: dict[str, Any], text: str | None) -> bool:
-    """One word after "own" is an idiom, not a task: "so it stays your own business"."""
-    if text is None or not _has_span(ent) or len(_words(ent["value"])) != 1:
+    """Not the task itself: one word after "own" ("so it stays your own business"), what is
+    ruled out ("no diary"), and a short object of "on/in/at" ("a number on [your phone]":
+    where or with what, not what)."""
+    words = _words(ent["value"])
+    if words[:1] in (["no"], ["not"]):
+        return True
+    if text is None or not _has_span(ent) or len(words) > 2:
         return False
-    return bool(re.search(r"\bown\s+$", text[:ent["start"]], re.I))
+    before = text[:ent["start"]]
+    if len(words) == 1 and re.search(r"\bown\s+$", before, re.I):
+        return True
+    return bool(re.search(r"\b(on|in|at|into)\s+$", before, re.I))
 
 
 def _fragment(ent: dict[str, Any], text: str | None) -> bool:
