@@ -232,8 +232,9 @@ def test_migration_0003_up_and_down_keeps_sessions(tmp_path: Path) -> None:
         store.upgrade("0003")
         names = set(inspect(store.engine).get_table_names())
         assert {"accounts", "api_tokens", "web_sessions", "turn_replies"} <= names
-        with store.engine.connect() as conn:
-            opening = conn.exec_driver_sql("SELECT opening FROM sessions").scalar_one()
+        with store.engine.connect() as conn:  # read at 0003: later columns do not exist yet
+            opening = conn.exec_driver_sql(
+                "SELECT opening FROM sessions WHERE session_id = 's1'").scalar_one()
         assert opening is None
         from alembic import command
 

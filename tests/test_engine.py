@@ -838,3 +838,21 @@ def test_a_turn_of_several_moves_reacts_to_each_and_answers_the_last_question() 
     assert both.answered == 1 and both.state.plan["duration"]
     assert both.state.trust > only_ask.state.trust  # the reflection counted too
     assert both.state.turn == base.turn + 1
+
+
+def test_the_words_settle_a_misread_detail_or_solving_question() -> None:
+    from bot.client.hearing import move_in_substance
+
+    s = ClientState(phase="design", disclosed=["evenings"])
+    s.plan["activity"] = "a short walk"
+    assert move_in_substance("elicit_ideas", "What would help with that?", s, {}) \
+        == "problem_solve"
+    assert move_in_substance("off_topic", "Who else, if anyone?", s, {}) == "specify_plan"
+    assert move_in_substance("explore_barriers", "What might get in the way on Saturday?", s,
+                             {"day": "Saturday"}) == "explore_barriers"
+    assert move_in_substance("elicit_feedback", "How does that fit with what you want?", s,
+                             {}) == "link_to_goals"
+    fresh = ClientState()  # nothing named, nothing planned: the NLU's reading stands
+    assert move_in_substance("elicit_ideas", "What would help with that?", fresh, {}) \
+        == "elicit_ideas"
+    assert move_in_substance("off_topic", "Who else, if anyone?", fresh, {}) == "off_topic"

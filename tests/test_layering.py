@@ -62,12 +62,6 @@ RULES: tuple[Rule, ...] = (
          "the vocabulary is the bottom layer: it imports nothing of the project"),
     Rule("bot.config", ("bot.",) + FRAMEWORKS,
          "settings are the bottom layer: they import nothing of the project"),
-    Rule("bot.drills", FRAMEWORKS + STORAGE_AND_SERVING,
-         "drills are pure: a drill file, the engine's reply and a judgement, nothing stored"),
-    Rule("bot.debrief", FRAMEWORKS + STORAGE_AND_SERVING + ("bot.client",),
-         "the debrief reads a stored transcript in plain words; it does not replay one"),
-    Rule("bot.training", ("rasa", "rasa_sdk", "sanic", "bot.rasa_ext", "bot.service"),
-         "training storage and views are served by bot.rasa_ext, not the other way round"),
     Rule("bot", ("actions",),
          "actions/ are thin Rasa SDK adapters over bot/, never the other way round"),
 )

@@ -76,7 +76,7 @@ def test_every_part_of_a_combined_turn_counts_for_the_rubric() -> None:
     import copy
 
     from bot.client.scripted import load_scripts, run_script
-    from bot.persona.model import load_persona
+    from bot.persona.registry import load_persona
 
     root = Path(__file__).resolve().parent.parent
     p = load_persona(root / "data" / "personas" / "maya.yml")

@@ -61,6 +61,9 @@ def heard(ctx: TurnContext) -> str:
     details = [_phrase(e, values[e]) for e in ("time_of_day", "day", "place", "person",
                                                 "duration", "frequency") if values.get(e)]
     activity = values.get("activity")
+    if activity and len(activity.split()) < 2 and not any(
+            same_activity(activity, a) for a in ctx.state.client_ideas):
+        activity = None  # a lone word the NLU may have cut out of the sentence ("hearing")
     if ctx.move in ("problem_solve", "propose_task", "specify_plan", "summarize_plan") and (
             details or activity):
         what = voiced(activity) if activity else "it"

@@ -303,3 +303,33 @@ def goals_talk(move: str, text: str) -> bool:
     """Whether a feedback or check question is, in substance, about the client's goals."""
     return move in ("elicit_feedback", "check_understanding", "explore_learning",
                     "problem_solve", "specify_plan") and bool(GOALS_TALK.search(text))
+
+
+# "What would help with that?" asked about an obstacle the client has named is
+# problem-solving, however the NLU reads it (often as elicit_ideas).
+HELP_WITH = re.compile(
+    r"\bhelp with (?:that|it|this|those)\b|\bget (?:round|around|past) (?:that|it|this)\b|"
+    r"\bmake (?:that|it|this) easier\b|\bwhat would help\b|\bwhat might help\b",
+    re.IGNORECASE)
+# Misreadings of a detail question that the words settle ("Who else, if anyone?" as
+# small talk), once a task is being planned.
+DETAIL_MISREAD = frozenset({"off_topic", "elicit_ideas", "explore_barriers", "explore_learning",
+                            "review_plan", "check_understanding", "reflect"})
+
+
+def move_in_substance(move: str, text: str, state: ClientState,
+                      turn_values: dict[str, str]) -> str:
+    """The move a turn makes in substance where its words settle what the NLU may misread:
+    a goals question is link_to_goals; asking what would help with a named obstacle is
+    problem_solve; a question for a plan detail while a task is planned is specify_plan."""
+    if goals_talk(move, text):
+        return "link_to_goals"
+    open_barrier = any(b not in state.resolved for b in state.disclosed)
+    if move in ("elicit_ideas", "explore_barriers", "elicit_feedback", "ask_permission") \
+            and open_barrier and HELP_WITH.search(text):
+        return "problem_solve"
+    if move in DETAIL_MISREAD and "?" in text and state.plan.get("activity") \
+            and state.phase == "design" \
+            and [e for e in asked_entities(text, {}) if e != "activity"]:  # by its words
+        return "specify_plan"
+    return move

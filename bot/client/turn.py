@@ -40,6 +40,7 @@ from bot.client.hearing import (
     asked_entities,
     entity_values,
     goals_talk,
+    move_in_substance,
     rationale_talk,
     solving,
     unsure_but_safe,
@@ -87,19 +88,19 @@ def hear(persona: Persona, state: ClientState, turn: TurnInput) -> TurnContext:
     s = state.copy()
     s.turn += 1
     cues = {**moves.empty_cues(), **(turn.cues or {})}
-    ctx = TurnContext(persona, s, turn.intent, entity_values(turn), text=turn.text or "",
-                      cues=cues, confidence=turn.confidence)
+    values = entity_values(turn)
+    move = turn.intent
+    if move in moves.MOVES:
+        move = move_in_substance(move, turn.text or "", s, values)
+    ctx = TurnContext(persona, s, move, values, text=turn.text or "", cues=cues,
+                      confidence=turn.confidence)
     scale_question = bool(SCALE_RE.search(ctx.text))
     ctx.open_asked = cues.get("question") == "open" or scale_question
     ctx.closed_counts = cues.get("question") == "closed" and not (
         ctx.move in CLOSED_QUESTION_EXEMPT or (ctx.move == "elicit_feedback" and scale_question))
     ctx.solving = solving(s, ctx.move, cues)
     ctx.rationale_talk = rationale_talk(s, ctx.move, cues, ctx.text)
-    ctx.goals_talk = goals_talk(ctx.move, ctx.text)
-    if ctx.goals_talk:
-        # "How does that fit with what you want?" links the task to the goals, whatever the
-        # NLU called it: it is answered (and counts for the client) as a link to goals.
-        ctx.move = "link_to_goals"
+    ctx.goals_talk = goals_talk(turn.intent, ctx.text)
     return ctx
 
 
