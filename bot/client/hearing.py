@@ -277,6 +277,16 @@ _TIME_PHRASE = re.compile(r"(?:before|after)\s+\w+", re.IGNORECASE)
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|or|but|so)\s+", re.IGNORECASE)
 _FRAGMENT_WORDS = frozenset({"sound", "sounds", "seem", "seems", "feel", "feels", "right",
                              "good", "fine", "okay", "ok"})
+# A question's "someone" or "anyone" ("is there someone who might come along?") names no
+# one: the plan's person is who the client will actually be with.
+_INDEFINITE_PEOPLE = re.compile(r"^(?:some|any|every|no)\s*(?:one|body)(?:\s+else)?$",
+                                re.IGNORECASE)
+# An activity made only of these (with function words) is a size or a light verb cut out of
+# a sentence ("a small step this week fit with, um, getting some of that back"), not a thing
+# to do: "a small", "getting". A real activity has its own content word ("a short walk").
+_VAGUE_ACTIVITY_WORDS = frozenset({"small", "little", "tiny", "bit", "step", "something",
+                                   "thing", "getting", "doing", "going", "having", "making",
+                                   "taking", "trying", "being"})
 
 
 def plausible_value(entity: str, value: str) -> str | None:
@@ -295,6 +305,13 @@ def plausible_value(entity: str, value: str) -> str | None:
                                           and _TIME_PHRASE.match(text)):
         return None  # "before work", "before going in" are function words, and times
     if entity == "activity" and len(text) < 3:
+        return None
+    if entity == "person" and _INDEFINITE_PEOPLE.match(text):
+        return None
+    if entity == "activity" and all(
+        w in _VAGUE_ACTIVITY_WORDS or only_function_words(w)
+        for w in re.findall(r"[a-z']+", text.lower())
+    ):
         return None
     return text
 

@@ -62,7 +62,8 @@ _OPENER_PHRASES: tuple[tuple[str, ...], ...] = (
 _TAGS = frozenset(
     {"right", "yeah", "no", "ok", "okay", "you know", "do you think", "don't you think",
      "is that right", "isn't it", "doesn't it", "wasn't it", "didn't it", "aren't you",
-     "is that fair", "would you say", "i think", "i guess", "i suppose", "if anything",
+     "is that fair", "would you say", "have i got that right", "did i get that right",
+     "have i got it right", "is that about right", "i think", "i guess", "i suppose", "if anything",
      "honestly", "though", "perhaps", "maybe", "then"}
 )  # fmt: skip
 _CONJ = frozenset({"and", "so", "but"})
