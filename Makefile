@@ -1,4 +1,4 @@
-.PHONY: run test setup bench eval agreement validate load run-cluster
+.PHONY: run test test-fast setup bench eval agreement validate load run-cluster
 
 run:        ## set up (first time: a few minutes) and serve on http://localhost:5005
 	bash scripts/run.sh
@@ -6,14 +6,18 @@ run:        ## set up (first time: a few minutes) and serve on http://localhost:
 test:       ## set up and run lint + all tests
 	bash scripts/test.sh
 
+test-fast:  ## lint + the tests that need no servers and no browser (no training): the inner loop
+	bash scripts/test-fast.sh
+
 setup:
 	bash scripts/setup.sh
 
 bench: setup  ## speed, memory and persona-variety figures
 	bash scripts/bench.sh
 
-eval: setup   ## NLU evaluation on the held-out set, with a TF-IDF baseline
+eval: setup   ## NLU evaluation on the held-out sets (written and spoken), with a TF-IDF baseline
 	.venv/bin/python -m bench.nlu_eval --model models/hw.tar.gz
+	.venv/bin/python -m bench.nlu_spoken --model models/hw.tar.gz
 
 agreement: setup  ## scorer agreement with the reference transcripts
 	.venv/bin/python -m bench.agreement

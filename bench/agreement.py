@@ -74,7 +74,7 @@ def _apply_events(state: dict[str, Any], events: list[str]) -> None:
 
 
 def load_reference(path: Path) -> Reference:
-    """Read one reference file and expand it into stored-turn dicts (api.md's turn shape)."""
+    """Read one reference file and expand it into stored-turn dicts (docs/api.md's turn shape)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     state = copy.deepcopy(START_STATE)
     turns = []

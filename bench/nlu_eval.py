@@ -53,6 +53,8 @@ OFF_TOPIC = "off_topic"
 # Therapy moves: everything the engine reacts to as a trainee move.
 THERAPY_MOVES = tuple(m for m in MOVES if m != OFF_TOPIC)
 HIGH_CONFIDENCE = 0.7
+# Ensemble weights of DIET compared in the report (config.yml's diet_weight among them).
+WEIGHT_SWEEP = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 # Extra out-of-scope / nonsense probes for the safety figure (not training data, not the
 # held-out set): requests to an assistant, tech talk, chit-chat with days and people, noise.
 PROBES = (
@@ -151,12 +153,26 @@ def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
     )
 
 
+# Closed classes: what the engine compares is the canonical value (bot.language.entities
+# normalize), so "on Thursday" and "Thursday" say the same day.
+NORMALISED_CLASSES = ("day", "time_of_day", "duration", "frequency")
+
+
+def _same_value(g: dict[str, Any], p: dict[str, Any]) -> bool:
+    from bot.language.entities import normalize
+
+    want = normalize(g["entity"], str(g["value"]))
+    return bool(want) and want == normalize(p["entity"], str(p.get("value", "")))
+
+
 def match_entities(
-    gold: list[dict[str, Any]], pred: list[dict[str, Any]], lenient: bool
+    gold: list[dict[str, Any]], pred: list[dict[str, Any]], lenient: bool,
+    normalised: bool = False,
 ) -> tuple[Counter[str], Counter[str], Counter[str]]:
     """Greedy one-to-one matching per entity type; returns tp, fp, fn counters by type.
 
-    Exact: same type, same character span (so the same said value).
+    Exact: same type, same character span (so the same said value); with `normalised`, a
+    day/time_of_day/duration/frequency also matches by the same canonical value.
     Lenient: same type and overlapping spans (or, without offsets, a shared word).
     Not counted either way: a prediction on exactly the span of a matched gold entity (the
     other half of a split compound: "every morning" -> frequency + time_of_day), and a
@@ -178,6 +194,8 @@ def match_entities(
                 ok = _span_overlap(g, p) if has_span else _value_overlap(g, p)
             else:
                 ok = has_span and p["start"] == g["start"] and p["end"] == g["end"]
+                if not ok and normalised and g["entity"] in NORMALISED_CLASSES:
+                    ok = _same_value(g, p)
             if ok:
                 hit = i
                 break
@@ -200,13 +218,14 @@ def match_entities(
 
 
 def entity_metrics(
-    golds: list[list[dict[str, Any]]], preds: list[list[dict[str, Any]]], lenient: bool
+    golds: list[list[dict[str, Any]]], preds: list[list[dict[str, Any]]], lenient: bool,
+    normalised: bool = False,
 ) -> dict[str, Any]:
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
     for g, p in zip(golds, preds, strict=True):
-        a, b, c = match_entities(g, p, lenient)
+        a, b, c = match_entities(g, p, lenient, normalised)
         tp += a
         fp += b
         fn += c
@@ -503,6 +522,10 @@ def render(r: dict[str, Any]) -> str:
             add(f"  {label:22s} macro-F1 {v['macro_f1']:.3f}  accuracy {v['accuracy']:.3f}  "
                 f"off-topic >= {HIGH_CONFIDENCE} on a therapy move "
                 f"{v['off_topic']['high_conf_therapy']}/{v['off_topic']['n']}")  # fmt: skip
+    if r.get("weight_sweep"):
+        add("diet_weight sweep on the held-out set (same parses): " + ", ".join(
+            f"{w['diet_weight']:.1f} -> F1 {w['macro_f1']:.3f} / fallback "
+            f"{w['in_scope_fallback']:.3f}" for w in r["weight_sweep"]))
     add("")
     add(f"{'intent':22s} {'prec':>6s} {'rec':>6s} {'f1':>6s} {'n':>4s}   {'base f1':>7s}")
     for lab in MOVES:
@@ -528,7 +551,10 @@ def render(r: dict[str, Any]) -> str:
     add("")
     add("entities over all held-out examples, then over the plan moves only "
         f"({', '.join(PLAN_MOVES)})")
-    for mode in ("exact", "lenient", "plan_moves_exact", "plan_moves_lenient"):
+    add("(plan_moves_normalised: exact spans for activity/place/person; day, time_of_day, "
+        "duration and frequency by their canonical value, as the engine compares them)")
+    for mode in ("exact", "lenient", "plan_moves_exact", "plan_moves_normalised",
+                 "plan_moves_lenient"):
         e = r["entities"][mode]
         add(f"entities, {mode} match: micro P {e['micro']['precision']:.3f} "
             f"R {e['micro']['recall']:.3f} F1 {e['micro']['f1']:.3f}")  # fmt: skip
@@ -697,6 +723,7 @@ def main(argv: list[str] | None = None) -> int:
     # DIET alone and the linear model alone, from the ensemble's recorded inputs.
     settings = pipeline_settings(Path(args.config))
     variants: dict[str, Any] = {}
+    weight_sweep: list[dict[str, float]] = []
     if len(recorded) == len(set(texts)):
         recs = [recorded[t] for t in texts]
         has_diet = any(rec["diet"] for rec in recs)  # no: DIET is set to entities only
@@ -711,6 +738,17 @@ def main(argv: list[str] | None = None) -> int:
                 if e.intent == OFF_TOPIC
             ])  # fmt: skip
             variants[name] = vm
+        # The ensemble weight, swept on the same recorded inputs (no retraining): the
+        # figures behind config.yml's diet_weight.
+        for weight in WEIGHT_SWEEP:
+            vp = variant_predictions(recs, settings, weight)
+            preds = [p for p, _ in vp]
+            sweep_in = [p for g, p in zip(gold, preds, strict=True) if g != OFF_TOPIC]
+            weight_sweep.append({
+                "diet_weight": weight,
+                "macro_f1": intent_metrics(gold, preds, MOVES)["macro_f1"],
+                "in_scope_fallback": sum(p == FALLBACK for p in sweep_in) / len(sweep_in),
+            })  # fmt: skip
 
     g_ents = [e.entities for e in heldout]
     p_ents = [plan_entities_of(p) for p in h_parses]
@@ -734,6 +772,7 @@ def main(argv: list[str] | None = None) -> int:
         "rasa": rasa_m,
         "rasa_no_fallback": intent_metrics(gold, pred_nf, MOVES),
         "variants": variants,
+        "weight_sweep": weight_sweep,
         "in_scope_fallback_rate": (
             sum(1 for p in in_scope if p == FALLBACK) / len(in_scope) if in_scope else 0.0
         ),
@@ -759,6 +798,11 @@ def main(argv: list[str] | None = None) -> int:
                 [g for g, e in zip(g_ents, heldout, strict=True) if e.intent in PLAN_MOVES],
                 [p for p, e in zip(p_ents, heldout, strict=True) if e.intent in PLAN_MOVES],
                 lenient=False,
+            ),
+            "plan_moves_normalised": entity_metrics(
+                [g for g, e in zip(g_ents, heldout, strict=True) if e.intent in PLAN_MOVES],
+                [p for p, e in zip(p_ents, heldout, strict=True) if e.intent in PLAN_MOVES],
+                lenient=False, normalised=True,
             ),
             "plan_moves_lenient": entity_metrics(
                 [g for g, e in zip(g_ents, heldout, strict=True) if e.intent in PLAN_MOVES],

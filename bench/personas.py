@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.client.scripted import Transcript, load_scripts, random_walk, run_script
-from bot.persona.model import PersonaError, load_persona
+from bot.persona.registry import PersonaError, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 REHEARSALS = ROOT / "tests" / "rehearsals"

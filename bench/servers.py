@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -20,8 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "hw.tar.gz"
+from bot.config import MODEL_PATH, PROJECT_ROOT
+
+# Names the tests and benchmarks import from here.
+ROOT = PROJECT_ROOT
+MODEL = MODEL_PATH
 VENV_BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
 TRACKER_STORE = "bot.rasa_ext.tracker_store.RehearsalTrackerStore"  # as endpoints.yml
@@ -74,6 +78,8 @@ class Servers:
     action_port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    # Rasa's HTTP API (/model/parse) is on, behind a fresh random token (loopback only).
+    api_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     tracker_store: str = TRACKER_STORE  # "SQL": Rasa's own (bench/load.py's "before")
     extra_env: dict[str, str] = field(default_factory=dict)
 
@@ -107,6 +113,22 @@ class Servers:
         if name not in self.tokens:
             self.tokens[name] = account_token(self.db_url, name, role)
         return self.tokens[name]
+
+    def password(self, name: str, role: str = "trainee") -> str:
+        """A fresh password for `name` (for signing in through the pages), creating the
+        account the first time."""
+        from bot.accounts import Accounts
+        from bot.store import Store
+
+        store = Store(self.db_url)
+        try:
+            store.upgrade()
+            accounts = Accounts(store)
+            if accounts.get(name) is None:
+                return accounts.add(name, role)
+            return accounts.reset_password(name)
+        finally:
+            store.dispose()
 
     def headers(self, name: str = TRAINEE, role: str | None = None) -> dict[str, str]:
         """JSON headers with `Authorization: Bearer` for the account `name`."""
@@ -157,7 +179,8 @@ class Servers:
             cmd = [str(VENV_BIN / "rasa"), "run", "--port", str(self.rasa_port),
                    "--interface", LOOPBACK,
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
-                   "--endpoints", str(self.endpoints())]
+                   "--endpoints", str(self.endpoints()),
+                   "--enable-api", "--auth-token", self.api_token]
         self.procs[which] = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
         )

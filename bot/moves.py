@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-# The 21 trainee moves of shared/spec/moves.md, in the spec's order.
+# The 21 trainee moves of docs/moves.md, in the spec's order.
 MOVES: tuple[str, ...] = (
     "greet",
     "set_agenda",
@@ -91,12 +91,15 @@ EVENT_KINDS: tuple[str, ...] = (
     "plan_refused",  # plan_refused
     "repeat_noticed",  # repeat_noticed:<move>
     "not_understood",  # not_understood
+    "clarify",  # clarify:<move the client thinks it heard>  (asks; not held against the trainee)
+    "plan_contradiction",  # plan_contradiction:<entity>  (the client asks which of two details)
+    "plan_unrelated",  # plan_unrelated:<activity>  (nothing to do with the client's goals)
 )
 
 PHASES: tuple[str, ...] = ("opening", "review", "design", "closing")
 
 # ---------------------------------------------------------------- persona vocabulary
-# Names shared by the persona format (bot/persona.py, bot/validate.py) and the engine
+# Names shared by the persona format (bot/persona/, the validator) and the engine
 # (bot/engine.py); spelled only here.
 
 # The client's inner state, each 0..1.

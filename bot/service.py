@@ -12,21 +12,19 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot import moves
 from bot.client import engine
-from bot.client.hearing import unsure_but_safe
-from bot.client.state import ClientState, TurnInput
+from bot.client.state import ClientState, TurnInput, TurnPart
 from bot.client.tuning import TUNING
-from bot.persona.model import Persona, PersonaRegistry
+from bot.config import PERSONA_DIR
+from bot.persona.model import Persona
+from bot.persona.registry import PersonaRegistry
+from bot.scoring.scorecard import Scorecard, score_rehearsal
 from bot.store import SessionExists, Store
 
 log = logging.getLogger(__name__)
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PERSONA_DIR = PROJECT_ROOT / "data" / "personas"
 
 # Slot names shared with domain.yml (checked by tests/test_contract.py).
 SLOT_PERSONA = "persona"
@@ -71,30 +69,36 @@ def parse_to_turn(parse: dict[str, Any]) -> TurnInput:
         confidence = float(intent_data.get("confidence") or 0.0)
     except (TypeError, ValueError):
         confidence = 0.0
-    entities = [
-        {"entity": e["entity"], "value": str(e.get("value", ""))}
-        for e in parse.get("entities") or []
-        if isinstance(e, dict) and e.get("entity") in moves.PLAN_ENTITIES
-    ]
-    cues = moves.empty_cues()
+    entities = _plan_entities(parse.get("entities"))
     raw_cues = parse.get("cues")
-    if isinstance(raw_cues, dict):
-        cues.update({k: v for k, v in raw_cues.items() if k in cues})
-    else:
-        cues = _cues_from_text(text)
+    cues = _cues(raw_cues) if isinstance(raw_cues, dict) else _cues_from_text(text)
     if intent == moves.FALLBACK or confidence < TUNING.nlu_min_confidence:
-        intent, confidence = _safe_reading(parse, text, cues) or (moves.FALLBACK, confidence)
+        intent, confidence = _best_guess(parse) or (moves.FALLBACK, confidence)
     if intent not in moves.ENGINE_INTENTS:
         intent = moves.FALLBACK
-    return TurnInput(
-        text=text, intent=intent, confidence=confidence, entities=entities, cues=cues
-    )
+    return TurnInput(text=text, intent=intent, confidence=confidence, entities=entities,
+                     cues=cues, parts=_parts(parse.get("parts"), text))
 
 
-def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
-                  ) -> tuple[str, float] | None:
-    """The ranking's best real intent behind a fallback, if it is a reflection or an
-    affirmation the engine may take at low confidence (bot.client.hearing.unsure_but_safe)."""
+def _plan_entities(raw: Any) -> list[dict[str, Any]]:
+    return [{"entity": e["entity"], "value": str(e.get("value", ""))}
+            for e in raw or [] if isinstance(e, dict) and e.get("entity") in moves.PLAN_ENTITIES]
+
+
+def _cues(raw: dict[str, Any]) -> dict[str, Any]:
+    cues = moves.empty_cues()
+    cues.update({k: v for k, v in raw.items() if k in cues})
+    return cues
+
+
+def _best_guess(parse: dict[str, Any]) -> tuple[str, float] | None:
+    """The ranking's best in-scope intent behind a fallback (Rasa's FallbackClassifier puts
+    `nlu_fallback` first and keeps the classifier's ranking below it), with its confidence.
+
+    The engine decides what to do with an unsure reading: take a half-recognised reflection
+    (bot.client.hearing.unsure_but_safe), ask what was meant ("Do you mean ...?"), or, below
+    TUNING.clarify_floor, ask to hear it again.
+    """
     ranking = parse.get("intent_ranking")
     if not isinstance(ranking, list):
         return None
@@ -105,10 +109,32 @@ def _safe_reading(parse: dict[str, Any], text: str, cues: dict[str, Any]
             name, conf = str(item.get("name")), float(item.get("confidence") or 0.0)
         except (TypeError, ValueError):
             return None
-        if unsure_but_safe(name, conf, text, cues):
-            return name, conf
-        return None  # only the top real intent counts
+        return (name, conf) if name in moves.MOVES else None  # only the top real intent
     return None
+
+
+def _parts(raw: Any, text: str) -> tuple[TurnPart, ...]:
+    """The message's moves in order (parse["parts"], from the NLU's part splitter); a
+    message of one move, or a parse without parts, has none (the whole turn is the part)."""
+    if not isinstance(raw, list) or len(raw) < 2:
+        return ()
+    parts: list[TurnPart] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        intent_data = item.get("intent") if isinstance(item.get("intent"), dict) else {}
+        name = str(intent_data.get("name") or moves.FALLBACK)
+        try:
+            conf = float(intent_data.get("confidence") or 0.0)
+        except (TypeError, ValueError):
+            conf = 0.0
+        part_text = str(item.get("text") or "")[:MAX_TEXT]
+        cues = _cues(item["cues"]) if isinstance(item.get("cues"), dict) \
+            else _cues_from_text(part_text)
+        parts.append(TurnPart(
+            text=part_text, intent=name if name in moves.ENGINE_INTENTS else moves.FALLBACK,
+            confidence=conf, entities=tuple(_plan_entities(item.get("entities"))), cues=cues))
+    return tuple(parts) if len(parts) > 1 else ()
 
 
 def _cues_from_text(text: str) -> dict[str, Any]:
@@ -123,7 +149,7 @@ def _cues_from_text(text: str) -> dict[str, Any]:
 
 
 def _id_used(session_id: str) -> Outcome:
-    # A finished or running session is never mixed with a new one (api.md).
+    # A finished or running session is never mixed with a new one (docs/api.md).
     return Outcome(
         [f"The session id '{session_id}' has already been used for a rehearsal. "
          "Please start a new rehearsal with a new session id."],
@@ -219,14 +245,18 @@ class RehearsalService:
         result = engine.step(persona, state, turn)
         new_state = result.state.to_dict()
         public = result.state.public()
+        answered = turn.parts[result.answered] if turn.parts else None
         self.store.add_turn(
             session_id,
             {
                 "trainee": turn.text,
-                "intent": turn.intent,
-                "confidence": round(turn.confidence, 4),
+                # A turn of several moves is stored as the move the client answered, with
+                # every part (each counts for the rubric).
+                "intent": answered.intent if answered else turn.intent,
+                "confidence": round(answered.confidence if answered else turn.confidence, 4),
                 "entities": turn.entities,
                 "cues": turn.cues,
+                "parts": [p.to_dict() for p in turn.parts],
                 "client": result.reply,
                 "client_state": public,
                 "events": result.events,
@@ -255,10 +285,11 @@ class RehearsalService:
         result = engine.finish(persona, state)
         final_state = result.state.to_dict()
         public = result.state.public()
-        score, ratings = self.score(session_id, persona, public)
+        card = self.score(session_id, persona, public)
         self.store.end_session(
-            session_id, score=score, client_ratings=ratings, state=final_state,
-            plan=public.get("plan"), closing=result.reply, closing_events=result.events,
+            session_id, score=card.score, client_ratings=card.client_ratings,
+            state=final_state, plan=public.get("plan"), scorer_version=card.scorer_version,
+            closing=result.reply, closing_events=result.events,
         )
         note = (
             "The rehearsal has ended. Your scorecard (this project's estimates, not validated "
@@ -268,23 +299,11 @@ class RehearsalService:
 
     def score(
         self, session_id: str, persona: Persona, final_state: dict[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        """Score from the stored transcript; a scoring fault never loses the rehearsal."""
-        from bot.scoring.client_ratings import client_ratings
-        from bot.scoring.rubric import score_transcript
-
+    ) -> Scorecard:
+        """Score from the stored transcript; a scoring fault never loses the rehearsal
+        (the scorecard then holds None, and `python -m bot score` scores it later)."""
         stored = self.store.get_session(session_id) or {"turns": []}
-        try:
-            score = score_transcript(stored["turns"], persona.id, persona)
-        except Exception:  # noqa: BLE001 - re-run later with `python -m bot score`
-            log.exception("scoring failed for %s", session_id)
-            score = None
-        try:
-            ratings = client_ratings(persona, final_state)
-        except Exception:  # noqa: BLE001
-            log.exception("client ratings failed for %s", session_id)
-            ratings = None
-        return score, ratings
+        return score_rehearsal(stored["turns"], persona.id, persona, final_state)
 
     # -- state ------------------------------------------------------------
 

@@ -3,22 +3,18 @@
 SQLAlchemy 1.4 in the 2.0 style (Core). Every public call opens its own connection and
 transaction, so the store can be shared by the async action server's threads.
 
-Also holds the `score` and `export` command lines (`python -m bot score|export`).
+The store keeps scores but never computes them (bot.scoring does; bot.service and the
+command line hand them over). The database URL comes from bot.config.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
-import json
-import os
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -42,13 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.moves import CUES
-from bot.scoring.rubric import DIMENSION_NAMES
+from bot.config import MIGRATIONS_DIR, database_url
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'rehearsals.db'}"
-ENV_URL = "REHEARSAL_DB_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 # Explicit constraint names keep Alembic batch mode (SQLite table rebuilds) deterministic.
@@ -104,6 +95,9 @@ turns = Table(
     Column("client_state", JSON(none_as_null=True), nullable=False),
     Column("events", JSON(none_as_null=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A message of several moves: each part (text, intent, confidence, entities, cues), in
+    # order; NULL for a message of one move. Added in 0005.
+    Column("parts", JSON(none_as_null=True), nullable=True),
 )
 
 
@@ -124,8 +118,8 @@ class SessionEnded(StoreError):
 
 
 def default_url() -> str:
-    """`REHEARSAL_DB_URL`, else var/rehearsals.db under the project root."""
-    return os.environ.get(ENV_URL) or DEFAULT_URL
+    """The configured database URL (bot.config: `REHEARSAL_DB_URL` or var/rehearsals.db)."""
+    return database_url()
 
 
 def utcnow() -> datetime:
@@ -283,7 +277,7 @@ class Store:
             raise SessionExists(f"session {session_id!r} already exists") from exc
 
     def get_session(self, session_id: str) -> dict | None:
-        """The session as api.md's JSON (plus `seed`), or None if unknown."""
+        """The session as docs/api.md's JSON (plus `seed`), or None if unknown."""
         with self._read() as conn:
             row = _session_row(conn, session_id)
             if row is None:
@@ -427,7 +421,7 @@ class Store:
             return int(conn.execute(query).scalar_one())
 
     def iter_sessions(self, since: datetime | None = None, batch: int = 100) -> Iterator[dict]:
-        """Every session (api.md JSON), oldest first, read `batch` sessions at a time.
+        """Every session (docs/api.md JSON), oldest first, read `batch` sessions at a time.
 
         Keyset pagination keeps memory flat and never holds a read transaction open
         while the caller writes the output.
@@ -507,6 +501,7 @@ class Store:
                     client_state=dict(turn.get("client_state") or {}),
                     events=[str(e) for e in turn.get("events") or []],
                     created_at=utcnow(),
+                    parts=_parts(turn.get("parts")),
                 )
             )
             if state is not None:
@@ -562,8 +557,20 @@ def _entity(e: dict) -> dict:
     return out
 
 
+def _parts(raw: Any) -> list[dict] | None:
+    """The parts of a message of several moves, as given (JSON); None for one move."""
+    if not isinstance(raw, list):
+        return None
+    parts = [dict(p) for p in raw if isinstance(p, dict)]
+    for p in parts:
+        if isinstance(p.get("entities"), list):
+            p["entities"] = [_entity(e) for e in p["entities"]
+                             if isinstance(e, dict) and "entity" in e and "value" in e]
+    return parts if len(parts) > 1 else None
+
+
 def _turn_json(r: Any) -> dict:
-    return {
+    out = {
         "n": r["n"],
         "trainee": r["trainee"],
         "intent": r["intent"],
@@ -574,6 +581,10 @@ def _turn_json(r: Any) -> dict:
         "client_state": r["client_state"],
         "events": r["events"],
     }
+    # Only a message of several moves carries `parts` (docs/api.md).
+    if r["parts"]:
+        out["parts"] = r["parts"]
+    return out
 
 
 def _session_json(r: Any, turn_list: list[dict]) -> dict:
@@ -597,186 +608,6 @@ def _session_json(r: Any, turn_list: list[dict]) -> dict:
     }
 
 
-def alembic_config(url: str | None = None) -> Any:
-    """An Alembic Config without alembic.ini (script location = bot/migrations).
-
-    For hand work: `command.revision(alembic_config(), "message", autogenerate=True)`.
-    """
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    # '%' is ConfigParser interpolation; URLs may contain percent-encoded passwords.
-    cfg.set_main_option("sqlalchemy.url", (url or default_url()).replace("%", "%%"))
-    return cfg
-
-
-# -- command line ---------------------------------------------------------------------
-
-
-ROLLUP_NAMES: dict[str, str] = {
-    "review": "Review (HAACS-like)",
-    "design": "Design (HAACS-like)",
-    "planning": "Planning (HAACS-like)",
-    "specificity": "Specificity (HSTBS-like)",
-    "motivation": "Motivation (HSTBS-like)",
-    "problem_solving": "Problem-solving (HSTBS-like)",
-    "ctrs_homework": "CTRS-11-like estimate",
-}
-
-ESTIMATE_LABEL = "this project's estimate, not a validated instrument score"
-
-
-def _open_store(url: str | None) -> Store:
-    store = Store(url)
-    store.upgrade()
-    return store
-
-
-def _load_persona(persona_id: str) -> Any:
-    """The persona via bot.persona.model if that module exists and knows the id, else None."""
-    try:
-        from bot.persona.model import PersonaRegistry
-    except ImportError:
-        return None
-    try:
-        return PersonaRegistry(str(ROOT / "data" / "personas")).get(persona_id)
-    except Exception:  # noqa: BLE001 - a missing/broken persona only loses detail here
-        return None
-
-
-def _public_state(state: dict) -> dict:
-    """The engine's public view of a stored resume state (what client_ratings reads)."""
-    try:
-        from bot.client.state import ClientState
-
-        return ClientState.from_dict(state).public()
-    except Exception:  # noqa: BLE001 - engine absent or state from an older engine
-        return state
-
-
-def _rescore(store: Store, session: dict) -> dict:
-    """Score an ended session whose score is missing, store it, return the new session."""
-    from bot.scoring import rubric as scoring
-    from bot.scoring.client_ratings import client_ratings
-
-    persona = _load_persona(session["persona"])
-    score = scoring.score_transcript(session["turns"], session["persona"], persona)
-    ratings = session["client_ratings"]
-    if ratings is None:
-        state = store.get_state(session["session_id"]) or {}
-        if state:
-            state = _public_state(state)
-        elif session["turns"]:
-            state = session["turns"][-1]["client_state"]
-        ratings = client_ratings(persona, state)
-    version = score.get("version") or getattr(scoring, "SCORER_VERSION", None)
-    store.set_score(session["session_id"], score, ratings, scorer_version=version)
-    return store.get_session(session["session_id"]) or session
-
-
-def format_score(session: dict) -> str:
-    """A clinician-readable report of a scored session."""
-    score = session["score"] or {}
-    lines = [
-        f"Rehearsal {session['session_id']}: persona {session['persona']}, "
-        f"trainee {session['trainee']}",
-        f"Started {session['started_at']}, ended {session['ended_at']}",
-        "",
-        "Dimensions (0-6):",
-    ]
-    for key, dim in sorted((score.get("dimensions") or {}).items()):
-        name = dim.get("name") or DIMENSION_NAMES.get(key, key)
-        lines.append(f"  {key} {name}: {dim.get('score')}/6")
-        for ev in dim.get("evidence") or []:
-            lines.append(f"      turn {ev.get('turn')}: \"{ev.get('quote', '')}\"")
-        if not dim.get("evidence"):
-            lines.append("      (no evidence in the transcript)")
-        if dim.get("missing"):
-            lines.append(f"      To raise it: {dim['missing']}")
-    caps = score.get("caps") or []
-    lines += ["", "Caps applied:" if caps else "Caps applied: none"]
-    lines += [f"  - {c}" for c in caps]
-    rollups = score.get("rollups") or {}
-    if rollups:
-        lines += ["", f"Roll-ups ({ESTIMATE_LABEL}):"]
-        for key, value in rollups.items():
-            shown = f"{value:.1f}" if isinstance(value, float) else str(value)
-            lines.append(f"  {ROLLUP_NAMES.get(key, key.replace('_', ' '))}: {shown}")
-    agreed = score.get("plan_agreed")
-    if agreed is None:
-        agreed = bool((session.get("plan") or {}).get("agreed"))
-    lines += ["", f"Action plan agreed: {'yes' if agreed else 'no'}"]
-    plan = session.get("plan") or {}
-    if agreed:
-        details = [
-            f"{k.replace('_', ' ')}: {v}" for k, v in plan.items() if k != "agreed" and v
-        ]
-        if details:
-            lines.append("  " + "; ".join(details))
-    ratings = session.get("client_ratings")
-    lines += ["", "The client's view (0-4):"]
-    if ratings:
-        for key, value in (ratings.get("items") or {}).items():
-            lines.append(f"  {key.replace('_', ' ')}: {value}")
-        if ratings.get("comment"):
-            lines.append(f"  In their words: \"{ratings['comment']}\"")
-    else:
-        lines.append("  (not available)")
-    return "\n".join(lines)
-
-
-def cli_score(argv: list[str], *, url: str | None = None) -> int:
-    """`python -m bot score <session id> [--json]`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot score", description="Show the stored score of a rehearsal."
-    )
-    parser.add_argument("session_id")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    args = parser.parse_args(argv)
-    store = _open_store(url)
-    try:
-        session = store.get_session(args.session_id)
-        if session is None:
-            print(f"No rehearsal session with id {args.session_id!r}.", file=sys.stderr)
-            return 1
-        if session["score"] is None:
-            if session["ended_at"] is None:
-                print(
-                    f"Rehearsal {args.session_id!r} has not ended yet; "
-                    "it is scored when it ends.",
-                    file=sys.stderr,
-                )
-                return 1
-            session = _rescore(store, session)
-        if args.json:
-            out = {k: session[k] for k in ("session_id", "persona", "trainee", "plan")}
-            out["score"] = session["score"]
-            out["client_ratings"] = session["client_ratings"]
-            out["note"] = f"Scores are {ESTIMATE_LABEL}."
-            print(json.dumps(out, ensure_ascii=False, indent=2))
-        else:
-            print(format_score(session))
-        return 0
-    finally:
-        store.dispose()
-
-
-def cli_upgrade(argv: list[str], *, url: str | None = None) -> int:
-    """Migrate the database to the newest schema (before several servers start)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot upgrade-db", description="Create or migrate the session database."
-    )
-    parser.parse_args(argv)
-    store = Store(url)
-    try:
-        store.upgrade()
-    finally:
-        store.dispose()
-    print(f"database is up to date: {store.engine.url.render_as_string(hide_password=True)}")
-    return 0
-
-
 def parse_since(value: str) -> datetime:
     """YYYY-MM-DD (midnight UTC) or an ISO-8601 datetime (naive = UTC)."""
     try:
@@ -791,77 +622,15 @@ def parse_since(value: str) -> datetime:
         ) from None
 
 
-CSV_COLUMNS: list[str] = (
-    ["session_id", "persona", "trainee", "n", "trainee_text", "intent", "confidence", "entities"]
-    + [f"cue_{c}" for c in CUES]
-    + ["client", "events"]
-)
+def alembic_config(url: str | None = None) -> Any:
+    """An Alembic Config without alembic.ini (script location = bot/migrations).
 
+    For hand work: `command.revision(alembic_config(), "message", autogenerate=True)`.
+    """
+    from alembic.config import Config
 
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
-
-
-def _write_csv(out: TextIO, sessions_iter: Iterator[dict]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for s in sessions_iter:
-        for t in s["turns"]:
-            cues = t["cues"] or {}
-            writer.writerow(
-                [
-                    s["session_id"],
-                    s["persona"],
-                    s["trainee"],
-                    t["n"],
-                    t["trainee"],
-                    t["intent"],
-                    _csv_value(t["confidence"]),
-                    json.dumps(t["entities"], ensure_ascii=False),
-                    *[_csv_value(cues.get(c)) for c in CUES],
-                    t["client"],
-                    ";".join(t["events"]),
-                ]
-            )
-
-
-def cli_export(argv: list[str], *, url: str | None = None) -> int:
-    """`python -m bot export [--format jsonl|csv] [--since DATE] [--output FILE]`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot export", description="Write rehearsal transcripts."
-    )
-    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    parser.add_argument("--since", help="only sessions started on/after (YYYY-MM-DD or ISO)")
-    parser.add_argument("--output", "-o", help="file to write (default: standard output)")
-    args = parser.parse_args(argv)
-    try:
-        since = parse_since(args.since) if args.since else None
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    store = _open_store(url)
-    out: TextIO = (
-        open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    )
-    try:
-        show_bar = bool(args.output) or sys.stderr.isatty()
-        items: Iterator[dict] = store.iter_sessions(since)
-        if show_bar:
-            from tqdm import tqdm
-
-            items = iter(
-                tqdm(items, total=store.count_sessions(since), unit="session", file=sys.stderr)
-            )
-        if args.format == "jsonl":
-            for s in items:
-                out.write(json.dumps(s, ensure_ascii=False) + "\n")
-        else:
-            _write_csv(out, items)
-        out.flush()
-        return 0
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        store.dispose()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # '%' is ConfigParser interpolation; URLs may contain percent-encoded passwords.
+    cfg.set_main_option("sqlalchemy.url", (url or default_url()).replace("%", "%%"))
+    return cfg

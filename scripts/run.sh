@@ -19,7 +19,7 @@ LOG_DIR=${LOG_DIR:-var/log}
 mkdir -p "$LOG_DIR"
 
 port_free() {
-    "$PY" - "$1" <<'PYEOF'
+    "$PY" - "$1" "$2" <<'PYEOF'
 import socket, sys
 s = socket.socket()
 try:

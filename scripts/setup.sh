@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup: Python 3.10 venv, locked dependencies, the project's spaCy
 # pipeline, and the Rasa model (trained only when its inputs changed).
+# `setup.sh --deps-only` stops after the dependencies (enough for `make test-fast`).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -48,6 +49,10 @@ if [ "$(cat "$VENV/.lock-sha" 2>/dev/null)" != "$lock_sha" ]; then
     fi
     echo "$lock_sha" >"$VENV/.lock-sha"
     step "dependencies installed in $(( $(date +%s) - start )) s"
+fi
+
+if [ "${1:-}" = "--deps-only" ]; then
+    exit 0
 fi
 
 step "building the project's spaCy pipeline"

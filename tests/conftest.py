@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from bench.servers import MODEL, ROOT, Servers
+from tests.helpers.browser import make_people, open_browser
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +29,16 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
         yield pair
     finally:
         pair.stop()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    """A headless Chromium for the browser tests of one module."""
+    with open_browser() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def people(servers: Servers) -> dict[str, dict[str, str]]:
+    """Two trainees and an instructor, with passwords for the sign-in page."""
+    return make_people(servers)

@@ -95,7 +95,18 @@ async def test_end_scores_and_refuses_further_turns(service: RehearsalService) -
         "a5", slots, "/end_rehearsal", "end_rehearsal"))
     assert len(texts) == 2 and end_slots["rehearsal_status"] == "ended"
     session = service.store.get_session("a5")
-    assert session["ended_at"] and session["score"]["dimensions"]["D1"]["score"] >= 0
+    assert session["ended_at"]
+    dims = session["score"]["dimensions"]
+    # One open question about last week's plan: some credit for the review, with that
+    # turn as evidence, but not the whole review (no learning drawn out, no follow-up).
+    assert 0 < dims["D1"]["score"] < 6
+    assert dims["D1"]["evidence"] == [{"turn": 1, "quote": "How did last week go?"}]
+    # Nothing was designed, so none of the plan-design dimensions earned anything.
+    assert [dims[f"D{i}"]["score"] for i in range(2, 9)] == [0] * 7
+    assert session["score"]["plan_agreed"] is False
+    assert session["client_ratings"]["items"] and session["client_ratings"]["comment"]
+    assert (service.store.get_session_row("a5")["scorer_version"]
+            == session["score"]["version"])
     texts, _ = await run(actions.ActionClientReply(), tracker(
         "a5", {**slots, **end_slots}, "one more thing", "review_plan"))
     assert "ended" in texts[0]
@@ -111,3 +122,29 @@ async def test_a_stale_slot_yields_to_the_stored_state(service: RehearsalService
                                                    "review_plan"))
     states = [t["client_state"]["turn"] for t in service.store.get_session("a6")["turns"]]
     assert states[1] > states[0]
+
+
+def test_a_turn_of_several_moves_is_stored_with_its_parts(service: RehearsalService) -> None:
+    """The parts reach the transcript, so the scorer and the debrief can count each move."""
+    service.start("a7", "maya", "t01")
+    text = "It sounds like the evenings are hard. What got in the way last week?"
+    parse = {
+        "text": text, "intent": {"name": "explore_barriers", "confidence": 0.8},
+        "entities": [], "cues": {"question": "open", "directive": False,
+                                 "homework_term": False, "collaborative": False,
+                                 "tentative": False},
+        "parts": [
+            {"text": "It sounds like the evenings are hard.",
+             "intent": {"name": "reflect", "confidence": 0.9}, "entities": [],
+             "cues": {"question": "none"}},
+            {"text": "What got in the way last week?",
+             "intent": {"name": "explore_barriers", "confidence": 0.85}, "entities": [],
+             "cues": {"question": "open"}},
+        ],
+    }
+    service.reply("a7", {}, parse)
+    [stored] = service.store.get_session("a7")["turns"]
+    assert [p["intent"] for p in stored["parts"]] == ["reflect", "explore_barriers"]
+    assert [p["text"] for p in stored["parts"]] == [
+        "It sounds like the evenings are hard.", "What got in the way last week?"]
+    assert stored["intent"] == "explore_barriers"  # the part the client answered

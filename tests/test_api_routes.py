@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import http.client
-import json
 import uuid
 from typing import Any
 
 import pytest
 
 from bench.servers import INSTRUCTOR, Servers
-from tests.test_integration import get, say
+from tests.helpers.rest import get, say, start
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +27,6 @@ def raw_get(servers: Servers, path: str, account: str | None = INSTRUCTOR
         return reply.status, reply.getheader("Content-Type") or "", reply.read()
     finally:
         conn.close()
-
-
-def start(persona: str, trainee: str) -> str:
-    return "/start_rehearsal" + json.dumps({"persona": persona, "trainee": trainee})
 
 
 @pytest.fixture(scope="module")

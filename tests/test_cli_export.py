@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import CSV_COLUMNS
 from bot.moves import CUES
-from bot.store import CSV_COLUMNS, ESTIMATE_LABEL, Store
+from bot.scoring.scorecard import ESTIMATE_LABEL
+from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DIM_NAMES = ("Review of the previous plan", "Socratic style and language")
@@ -186,8 +188,6 @@ def test_score_json(db: Path) -> None:
 
 
 def test_score_rescores_ended_session_without_score(db: Path) -> None:
-    pytest.importorskip("bot.scoring.rubric")
-    pytest.importorskip("bot.scoring.client_ratings")
     assert stored(db, "s1")["score"] is None
     res = run_bot(db, "score", "s1", "--json")
     assert res.returncode == 0, res.stderr
@@ -197,3 +197,32 @@ def test_score_rescores_ended_session_without_score(db: Path) -> None:
     after = stored(db, "s1")
     assert after["score"] == data["score"]  # stored, so the next call needs no re-score
     assert after["client_ratings"] == data["client_ratings"]
+
+
+def test_rescoring_gives_the_scorecard_of_the_end_of_the_rehearsal(tmp_path: Path) -> None:
+    """The service (at the end) and `python -m bot score` (later) score the same way."""
+    from sqlalchemy import text as sql
+
+    from bot.service import RehearsalService
+
+    path = tmp_path / "rescore.db"
+    service = RehearsalService(store=Store(f"sqlite:///{path}"))
+    service.start("r1", "maya", "t01")
+    for text, intent in [("How did the walking plan from last week go?", "review_plan"),
+                         ("What did you notice on the days you did walk?", "explore_learning"),
+                         ("What might be worth trying this week?", "elicit_ideas")]:
+        service.reply("r1", {}, {"text": text, "intent": {"name": intent, "confidence": 0.9}})
+    service.end("r1", {})
+    at_end = service.store.get_session("r1")
+    assert at_end["score"] is not None and at_end["client_ratings"] is not None
+    with service.store.engine.begin() as conn:  # as if scoring had failed at the end
+        conn.execute(sql("UPDATE sessions SET score = NULL, client_ratings = NULL, "
+                         "scorer_version = NULL"))
+    service.store.dispose()
+
+    res = run_bot(path, "score", "r1", "--json")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["score"] == at_end["score"]
+    assert data["client_ratings"] == at_end["client_ratings"]
+    assert stored(path, "r1")["score"] == at_end["score"]

@@ -52,3 +52,13 @@ def test_domain_actions_exist_in_the_action_package() -> None:
     names = {cls().name() for cls in (actions.ActionStartRehearsal, actions.ActionClientReply,
                                       actions.ActionEndRehearsal)}
     assert names == set(load("domain.yml")["actions"])
+
+
+def test_parts_use_the_same_fallback_threshold_as_the_whole_message() -> None:
+    pipeline = {str(c["name"]).rsplit(".", 1)[-1]: c for c in load("config.yml")["pipeline"]}
+    assert pipeline["PartsAnnotator"]["fallback_threshold"] == \
+        pipeline["FallbackClassifier"]["threshold"]
+    names = [str(c["name"]) for c in load("config.yml")["pipeline"]]
+    # PartsAnnotator reads the ensemble's part rankings and the final (fallback) intent.
+    assert names.index("bot.rasa_ext.nlu.PartsAnnotator") > names.index("FallbackClassifier")
+    assert names.index("bot.rasa_ext.nlu.IntentEnsemble") < names.index("FallbackClassifier")

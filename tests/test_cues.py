@@ -31,6 +31,17 @@ QUESTIONS: list[tuple[str, str]] = [
     ("Is Monday any good?", "closed"),
     ("You did it, didn't you?", "closed"),
     ("Mornings are better, right?", "closed"),
+    # spoken reflections: a reflective statement with a tag or a rising "?" is no question
+    ("It sounds like you're worn out by the evenings, right?", "none"),
+    ("You feel like you've let yourself down?", "none"),
+    ("Part of you wants to go and part of you doesn't, is that right?", "none"),
+    ("And you'll definitely do it this time, yeah?", "closed"),
+    ("I hear that, though perhaps the breathing might be worth a try?", "closed"),
+    ("It really fits with what you want, doesn't it, this time for yourself.", "none"),
+    # spoken questions without punctuation or inside a run-on
+    ("it put you off and that's fair so what would make it feel more like yours", "open"),
+    ("I'm just wondering what might get in the way this week, you know", "open"),
+    ("Could you run me through the plan as you see it?", "open"),
     ("If you're too tired after work, could mornings work instead?", "closed"),
     ("It sounds like the week was exhausting.", "none"),
     ("That makes a lot of sense.", "none"),
@@ -215,7 +226,19 @@ def test_component_sets_doc_extension() -> None:
 
 
 def test_extension_registration_is_idempotent() -> None:
+    import spacy
+    from spacy.tokens import Doc
+
     from bot.language.cues import register_extension
 
+    # Registering again (a second pipeline, a reloaded module) neither raises nor
+    # replaces the extension: the component still fills it in.
     register_extension()
     register_extension()
+    assert Doc.has_extension("cues")
+    assert Doc.get_extension("cues")[0] is None  # the default: unset until the component runs
+    nlp = spacy.blank("en")
+    nlp.add_pipe("cue_detector")
+    doc = nlp("You need to do your homework.")
+    assert doc._.cues == detect_cues("You need to do your homework.")
+    assert doc._.cues["directive"] is True and doc._.cues["homework_term"] is True

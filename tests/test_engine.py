@@ -13,7 +13,8 @@ import pytest
 from bot.client import agreement, engine, hearing
 from bot.client.state import ClientState, TurnInput, TurnResult, apply_effects
 from bot.moves import empty_cues
-from bot.persona.model import Persona, PersonaError, PersonaRegistry, build_persona, load_persona
+from bot.persona.model import Persona, build_persona
+from bot.persona.registry import PersonaError, PersonaRegistry, load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 MAYA = ROOT / "data" / "personas" / "maya.yml"
@@ -241,10 +242,28 @@ def test_same_move_twice_noticed() -> None:
 
 def test_low_confidence_and_fallback_not_understood() -> None:
     p = persona(lines={"not_understood": ["Sorry?"]})
-    for t in (turn("reflect", confidence=0.15), turn("propose_task", confidence=0.35),
-              turn("nlu_fallback")):
+    for t in (turn("reflect", confidence=0.1), turn("propose_task", confidence=0.1),
+              turn("nlu_fallback"), turn("off_topic", confidence=0.3)):
         r = run(p, [t])[-1]
         assert r.reply == "Sorry?" and r.events == ["not_understood"]
+
+
+def test_half_heard_turn_gets_a_clarifying_question_naming_what_was_heard() -> None:
+    p = persona(lines={"not_understood": ["Sorry?"]})
+    start = engine.start(p, 1).state
+    r = engine.step(p, start, turn("problem_solve", "What if we moved it to the morning?",
+                                   confidence=0.35, entities={"time_of_day": "morning"}))
+    assert r.events == ["clarify:problem_solve"]
+    assert "in the morning" in r.reply and r.reply.endswith("?") and r.reply != "Sorry?"
+    assert r.state.plan == start.plan and r.state.trust == start.trust  # nothing taken in
+    goal = engine.step(p, start, turn("link_to_goals", "How does that fit with what you want?",
+                                      confidence=0.3))
+    assert goal.events == ["clarify:link_to_goals"] and "what I want" in goal.reply
+    # A half-heard goodbye is a goodbye, never "say that again".
+    bye = engine.step(p, start, turn("goodbye", "Thanks so much, see you next week.",
+                                     confidence=0.25))
+    assert "not_understood" not in bye.events and not any(
+        e.startswith("clarify") for e in bye.events)
 
 
 def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> None:
@@ -255,7 +274,7 @@ def test_unsure_reflection_taken_but_not_an_unsure_question_or_instruction() -> 
     for t in (turn("reflect", "Is that heavy for you?", confidence=0.26),
               turn("reflect", "You must do it.", confidence=0.26, cues={"directive": True}),
               turn("propose_task", "Maybe a walk.", confidence=0.26)):
-        assert run(p, [t])[-1].events == ["not_understood"]
+        assert run(p, [t])[-1].events == [f"clarify:{t.intent}"]
 
 
 def _designing(p: Persona) -> TurnResult:
@@ -429,6 +448,7 @@ def _warm() -> dict[str, Any]:
 def test_open_question_needed_to_bring_out_a_guarded_doubt() -> None:
     p = persona(barriers=[_barrier(disclose_needs_open_question=True)])
     base = engine.start(p, 1).state
+    base.plan["activity"] = "a walk"  # feedback on a plan: the plan touches the doubt
     leading = engine.step(p, base, turn("elicit_feedback", "You'll do it this time?",
                                         cues={"question": "closed"}))
     assert "doubt" not in leading.state.disclosed
@@ -438,9 +458,14 @@ def test_open_question_needed_to_bring_out_a_guarded_doubt() -> None:
         assert "barrier_disclosed:doubt" in asked.events, text
     # Without the setting, the closed form is enough (older files behave as before).
     plain = persona(barriers=[_barrier()])
-    res = engine.step(plain, engine.start(plain, 1).state,
-                      turn("elicit_feedback", "You'll do it?", cues={"question": "closed"}))
+    res = engine.step(plain, base, turn("elicit_feedback", "You'll do it?",
+                                        cues={"question": "closed"}))
     assert "barrier_disclosed:doubt" in res.events
+    # With no plan on the table, "How does that fit?" is not a question about obstacles.
+    empty = engine.step(plain, engine.start(plain, 1).state,
+                        turn("elicit_feedback", "How does that fit with what you want?",
+                             cues={"question": "open"}))
+    assert "barrier_disclosed:doubt" not in empty.events
 
 
 def test_barrier_that_does_not_volunteer_stays_hidden_when_warm() -> None:
@@ -604,11 +629,11 @@ def test_positive_effects_have_diminishing_returns() -> None:
 
 def test_shared_names_come_from_moves() -> None:
     from bot import moves
-    from bot.persona import validate
-    assert validate.CONDITIONS is moves.CONDITIONS
-    assert validate.TASK_FEATURES is moves.TASK_FEATURES
-    assert validate.SENSITIVITIES is moves.SENSITIVITIES
-    assert validate.PLACEHOLDERS is moves.PLACEHOLDERS and validate.BANDS is moves.BANDS
+    from bot.persona import fields, rules, structure
+    assert rules.CONDITIONS is moves.CONDITIONS
+    assert fields.TASK_FEATURES is moves.TASK_FEATURES
+    assert fields.SENSITIVITIES is moves.SENSITIVITIES
+    assert fields.PLACEHOLDERS is moves.PLACEHOLDERS and structure.BANDS is moves.BANDS
     assert agreement.CONDITIONS is moves.CONDITIONS
     assert set(hearing.DETAIL_WORDS) == set(moves.DETAIL_QUESTIONS)
     assert {f"specify_plan.{d}" for d in moves.DETAIL_QUESTIONS} <= set(moves.FIXED_SITUATIONS)
@@ -708,3 +733,126 @@ def test_solving_question_does_not_set_off_a_proposal_belief() -> None:
     proposing = run(p, [turn("propose_task", "What if a friend came along?",
                              cues={"question": "open"})])
     assert "belief_activated:must_escape" in proposing[-1].events
+
+
+# ---------------------------------------------------------------- the client answers the question
+
+
+def _maya_led(*extra: TurnInput) -> list[TurnResult]:
+    """Maya after a skilful lead-in in which the trainee proposed nothing."""
+    p = load_persona(MAYA)
+    lead = [turn("greet", "Hi Maya. How have you been?", cues={"question": "open"}),
+            turn("review_plan", "How did the walks go?", cues={"question": "open"}),
+            turn("reflect", "It sounds like a hard week."),
+            turn("give_rationale", "It's an experiment, not a test. What do you make of that?",
+                 cues={"question": "open"}),
+            turn("elicit_ideas", "What would you like to try?", cues={"question": "open"})]
+    return run(p, lead + list(extra))
+
+
+def test_a_detail_question_gets_the_clients_own_value_said_and_in_the_plan() -> None:
+    res = _maya_led(turn("specify_plan", "How long would feel doable, honestly?",
+                         cues={"question": "open"}))
+    r = res[-1]
+    value = r.state.plan["duration"]
+    assert value and f"plan_detail:duration={value}" in r.events
+    assert "ten minutes" in r.reply.lower() or value in r.reply  # the reply says it
+    assert not any(e.startswith(("barrier_", "plan_objection")) for e in r.events)
+    assert r.state.client_shaped
+
+
+def test_several_details_asked_at_once_are_answered_together() -> None:
+    r = _maya_led(turn("specify_plan", "Which days, and where would you go?",
+                       cues={"question": "open"}))[-1]
+    assert r.state.plan["day"] and r.state.plan["place"]
+    assert "Tuesday" in r.reply and "park" in r.reply.lower()
+
+
+def test_not_yet_while_the_barrier_has_not_come_up_then_the_clients_own_solution() -> None:
+    p = load_persona(MAYA)
+    res = _maya_led(turn("specify_plan", "What time of day would work?",
+                         cues={"question": "open"}))
+    when = res[-1]
+    assert when.state.plan["time_of_day"] is None  # she cannot say yet
+    assert "barrier_disclosed:evening_exhaustion" in when.events
+    assert when.reply in p.preferences["time_of_day"].not_yet_lines
+    helped = engine.step(p, when.state, turn("problem_solve", "What would help with that?",
+                                             cues={"question": "open"}))
+    assert "barrier_resolved:evening_exhaustion" in helped.events
+    assert helped.state.plan["time_of_day"] == "before work"
+
+
+def test_a_goals_question_never_gets_an_obstacle() -> None:
+    r = _maya_led(turn("elicit_feedback",
+                       "How does that fit with what you want from our work together?",
+                       cues={"question": "open"}))[-1]
+    assert not any(e.startswith("barrier_disclosed") for e in r.events)
+    link = _maya_led(turn("link_to_goals",
+                          "How does that fit with what you want from our work together?",
+                          cues={"question": "open"}))[-1]
+    assert not any(e.startswith("barrier_disclosed") for e in link.events)
+
+
+def test_fragments_never_enter_the_plan() -> None:
+    r = _maya_led(turn("summarize_plan", "So, ten minutes, Tuesday and Thursday mornings before "
+                       "work, just around the park. Does that sound right?",
+                       entities={"place": "around the park and sound", "activity": "write-"},
+                       cues={"question": "closed"}))[-1]
+    assert r.state.plan["place"] == "around the park"
+    assert r.state.plan["activity"] == "a short walk"  # her own idea, not "write-"
+
+
+def test_contradictory_details_get_asked_which() -> None:
+    p = persona()
+    r = run(p, [turn("propose_task", "A walk every day, twice a week?", entities={
+        "activity": "a short walk", "frequency": ["every day", "twice a week"]},
+        cues={"question": "closed"})])[-1]
+    assert "plan_contradiction:frequency" in r.events
+    assert "every day" in r.reply and "twice a week" in r.reply and "?" in r.reply
+    assert r.state.plan["frequency"] is None
+
+
+def test_an_activity_unrelated_to_the_clients_goals_gets_a_reason_why_not() -> None:
+    p = load_persona(MAYA)
+    r = run(p, [turn("propose_task", "How about learning Mandarin?",
+                     entities={"activity": "learning Mandarin"}, cues={"question": "open"})])[-1]
+    assert "plan_unrelated:learning Mandarin" in r.events
+    assert r.state.plan["activity"] is None and "want" in r.reply
+    ok = run(p, [turn("propose_task", "How about a short walk?",
+                      entities={"activity": "a short walk"}, cues={"question": "open"})])[-1]
+    assert not any(e.startswith("plan_unrelated") for e in ok.events)
+
+
+def test_a_turn_of_several_moves_reacts_to_each_and_answers_the_last_question() -> None:
+    from bot.client.state import TurnPart
+
+    p = load_persona(MAYA)
+    base = _maya_led()[-1].state
+    reflect = TurnPart("It sounds like evenings are hard.", "reflect",
+                       cues={**empty_cues()})
+    ask = TurnPart("How long would feel manageable?", "specify_plan",
+                   cues={**empty_cues(), "question": "open"})
+    both = engine.step(p, base, TurnInput("It sounds like evenings are hard. How long would "
+                                          "feel manageable?", "specify_plan", parts=(reflect, ask)))
+    only_ask = engine.step(p, base, TurnInput(ask.text, ask.intent, cues=ask.cues))
+    assert both.answered == 1 and both.state.plan["duration"]
+    assert both.state.trust > only_ask.state.trust  # the reflection counted too
+    assert both.state.turn == base.turn + 1
+
+
+def test_the_words_settle_a_misread_detail_or_solving_question() -> None:
+    from bot.client.hearing import move_in_substance
+
+    s = ClientState(phase="design", disclosed=["evenings"])
+    s.plan["activity"] = "a short walk"
+    assert move_in_substance("elicit_ideas", "What would help with that?", s, {}) \
+        == "problem_solve"
+    assert move_in_substance("off_topic", "Who else, if anyone?", s, {}) == "specify_plan"
+    assert move_in_substance("explore_barriers", "What might get in the way on Saturday?", s,
+                             {"day": "Saturday"}) == "explore_barriers"
+    assert move_in_substance("elicit_feedback", "How does that fit with what you want?", s,
+                             {}) == "link_to_goals"
+    fresh = ClientState()  # nothing named, nothing planned: the NLU's reading stands
+    assert move_in_substance("elicit_ideas", "What would help with that?", fresh, {}) \
+        == "elicit_ideas"
+    assert move_in_substance("off_topic", "Who else, if anyone?", fresh, {}) == "off_topic"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bot.client.scripted import load_scripts, run_script
-from bot.persona.model import load_persona
+from bot.persona.registry import load_persona
 from bot.scoring.client_ratings import client_ratings
 from bot.scoring.rubric import score_transcript
 

@@ -5,27 +5,13 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from typing import Any
 
 import pytest
 
-from bench.servers import INSTRUCTOR, TRAINEE, Servers
+from bench.servers import Servers
+from tests.helpers.rest import get, say, start
 
 pytestmark = pytest.mark.integration
-
-
-def say(servers: Servers, sender: str, message: str, account: str = TRAINEE) -> list[str]:
-    """A message over the REST channel with `account`'s API token."""
-    return servers.say(sender, message, account=account)
-
-
-def get(servers: Servers, path: str, account: str | None = INSTRUCTOR) -> tuple[int, Any]:
-    """A GET with `account`'s API token (an instructor by default)."""
-    return servers.get(path, account=account)
-
-
-def start(persona: str, trainee: str = "t01") -> str:
-    return "/start_rehearsal" + json.dumps({"persona": persona, "trainee": trainee})
 
 
 SKILFUL = [

@@ -12,7 +12,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language import pipeline as nlp_mod
-from bot.rasa_ext.nlu import CueAnnotator, tidy_entities
+from bot.language.tidy import tidy_entities
+from bot.rasa_ext.nlu import CueAnnotator
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TRAIN_DIR = ROOT / "data" / "nlu"
 HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 CUES_HELDOUT = ROOT / "tests" / "cues_heldout.yml"
+SPOKEN_HELDOUT = ROOT / "tests" / "nlu_spoken_heldout.yml"
 
 MIN_TRAIN = 60
 MIN_HELDOUT = 20
@@ -161,6 +162,28 @@ def test_heldout_has_no_near_duplicates_of_training(
                 near.append(m.get("text"))
                 break
     assert not near, f"held-out examples nearly copying a training example: {near}"
+
+
+def test_spoken_heldout_has_no_near_duplicates_of_training(
+    train: TrainingData, client_names: set[str]
+) -> None:
+    """tests/nlu_spoken_heldout.yml, whole turns and each part, is kept apart too."""
+    from bot.language.parts import split_parts
+
+    doc = yaml.safe_load(SPOKEN_HELDOUT.read_text(encoding="utf-8"))
+    trained = [content_words(m.get("text"), client_names) for m in train.intent_examples]
+    near = []
+    for utt in doc["utterances"]:
+        # A short part ("what do you make of that") is a common phrase, not a copy.
+        pieces = [utt["text"], *[p for p in split_parts(utt["text"]) if len(p.split()) >= 8]]
+        for piece in pieces:
+            words = content_words(piece, client_names)
+            if len(words) >= 3 and any(
+                len(t) >= 3 and len(words & t) / len(words | t) >= NEAR_DUPLICATE_JACCARD
+                for t in trained
+            ):
+                near.append(piece)
+    assert not near, f"spoken held-out text nearly copying a training example: {near}"
 
 
 def test_near_duplicate_check_can_fire(client_names: set[str]) -> None:

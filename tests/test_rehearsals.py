@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.client.scripted import Script, ScriptFile, format_transcript, load_scripts, run_script
-from bot.persona.model import load_persona
+from bot.persona.registry import load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 REHEARSALS = ROOT / "tests" / "rehearsals"
@@ -133,3 +133,39 @@ def test_review_report_and_early_barrier_do_not_overlap(path: Path) -> None:
             for line in barrier.lines:
                 shared = set(_sentences(answer)) & set(_sentences(line))
                 assert not shared, f"{persona.id}/{barrier.id}: {answer!r} + {line!r}"
+
+
+# ---------------------------------------------------------------- client-led plans, score gap
+
+GAP = 15  # of 54: skilful scripts score clearly above unskilful ones, on every persona
+
+
+def test_every_persona_has_a_client_led_script_that_agrees() -> None:
+    """The trainee only asks; the client builds an agreed plan from its own details."""
+    for path in FILES:
+        sf = load_scripts(path)
+        led = [s for s in sf.scripts if s.name == "client_led"]
+        assert led and led[0].expect == "agreed", path.stem
+        t = run_script(_persona(sf), led[0])
+        assert t.agreed, format_transcript(t)
+        # Proposing nothing: the trainee's turns carry no plan details at all.
+        assert not any(turn["entities"] for turn in t.turns), path.stem
+        # The details it asked for are in the plan: the client gave them.
+        assert sum(1 for k in ("day", "time_of_day", "duration", "place")
+                   if t.final_state["plan"].get(k)) >= 3, format_transcript(t)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_skilful_minus_unskilful_score_gap(path: Path) -> None:
+    from bot.scoring.rubric import score_transcript
+
+    sf = load_scripts(path)
+    persona = _persona(sf)
+    totals: dict[str, list[int]] = {"agreed": [], "not_agreed": []}
+    for script in sf.scripts:
+        t = run_script(persona, script)
+        totals[script.expect].append(score_transcript(t.turns, persona.id, persona)["total"])
+    assert totals["agreed"] and totals["not_agreed"], path.stem
+    gap = (sum(totals["agreed"]) / len(totals["agreed"])
+           - sum(totals["not_agreed"]) / len(totals["not_agreed"]))
+    assert gap >= GAP, (path.stem, totals)

@@ -22,7 +22,8 @@ import pytest
 from bot.client import engine
 from bot.client.agreement import unmet_conditions
 from bot.client.scripted import random_walk
-from bot.persona.model import Persona, load_persona
+from bot.persona.model import Persona
+from bot.persona.registry import load_persona
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONA_FILES = sorted((ROOT / "data" / "personas").glob("*.yml"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.servers import Servers
-from tests.test_integration import get, say, start
+from tests.helpers.rest import get, say, start
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +18,7 @@ def answered(servers: Servers, sender: str, text: str, log: list[tuple[str, str]
 
 def test_killing_servers_loses_no_answered_turn(servers: Servers) -> None:
     sender = "int-restart"
-    say(servers, sender, start("sam"))
+    assert say(servers, sender, start("sam"))[0]  # the client's opening line
     got: list[tuple[str, str]] = []
     answered(servers, sender, "Hi Sam, good to see you.", got)
     answered(servers, sender, "How did last week's plan go?", got)
@@ -36,7 +36,17 @@ def test_killing_servers_loses_no_answered_turn(servers: Servers) -> None:
     answered(servers, sender, "What might make it hard to find time this week?", got)
     answered(servers, sender, "Could mornings after the school run work instead?", got)
 
-    _, session = get(servers, f"/api/sessions/{sender}")
+    # Every turn sent while both servers ran was answered, and only the one sent while
+    # the action server was down went unanswered (an empty log would not pass).
+    assert [text for text, _ in got] == [
+        "Hi Sam, good to see you.",
+        "How did last week's plan go?",
+        "What got in the way last week?",
+        "What might make it hard to find time this week?",
+        "Could mornings after the school run work instead?",
+    ]
+    status, session = get(servers, f"/api/sessions/{sender}")
+    assert status == 200
     stored = [(t["trainee"], t["client"]) for t in session["turns"]]
     assert stored == got
     assert [t["n"] for t in session["turns"]] == list(range(1, len(got) + 1))

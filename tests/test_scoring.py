@@ -307,7 +307,7 @@ def test_client_comment_uses_persona_lines_deterministically() -> None:
 def _persona_file(pid: str):  # noqa: ANN202 - Persona
     from pathlib import Path
 
-    from bot.persona.model import load_persona
+    from bot.persona.registry import load_persona
     return load_persona(Path(__file__).resolve().parent.parent / "data" / "personas" /
                         f"{pid}.yml")
 

@@ -19,6 +19,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -34,7 +35,6 @@ from bot.store import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = ROOT / "bot" / "migrations" / "versions"
 API_SESSION_KEYS = {
     "session_id", "persona", "trainee", "started_at", "ended_at", "turns", "plan", "score",
     "client_ratings",
@@ -83,10 +83,10 @@ RATINGS = {"items": {"rationale": 3, "specific": 2}, "comment": "It felt doable.
 
 
 def round_trip(s: Store) -> None:
-    """Shared by the SQLite and PostgreSQL tests: store a session, read back api.md JSON."""
+    """Shared by the SQLite and PostgreSQL tests: store a session, read back docs/api.md JSON."""
     start = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=2)))
     s.create_session("rt-1", "maya", "t01", 42, {"turn": 0, "plan": {"agreed": False}},
-                     started_at=start)
+                     started_at=start, opening="(sits down) Hi.")
     assert s.add_turn("rt-1", make_turn(1)) == 1
     assert s.add_turn("rt-1", make_turn(2), state={"turn": 2}, plan={"agreed": False}) == 2
     assert s.get_state("rt-1") == {"turn": 2}
@@ -102,6 +102,7 @@ def round_trip(s: Store) -> None:
     assert got is not None
     assert API_SESSION_KEYS <= set(got)
     assert set(got) - API_SESSION_KEYS == {"seed", "opening", "closing"}
+    assert got["opening"] == "(sits down) Hi."
     expected_turns = []
     for n in (1, 2):
         t = make_turn(n)
@@ -171,6 +172,33 @@ def schema_diff(s: Store) -> list:
 
 def test_round_trip_matches_api_shape(store: Store) -> None:
     round_trip(store)
+
+
+def test_a_turn_of_several_moves_keeps_its_parts(store: Store) -> None:
+    store.create_session("parts-1", "maya", "t01", 1, {"turn": 0})
+    turn = make_turn(1)
+    turn["trainee"] = "That sounds exhausting. What got in the way?"
+    turn["intent"] = "explore_barriers"
+    turn["parts"] = [
+        {"text": "That sounds exhausting.", "intent": "reflect", "confidence": 0.88,
+         "entities": [], "cues": {"question": "none"}},
+        {"text": "What got in the way?", "intent": "explore_barriers", "confidence": 0.91,
+         "entities": [{"entity": "day", "value": "Monday", "start": 0, "end": 6,
+                       "extractor": "Spacy"}],
+         "cues": {"question": "open"}},
+    ]
+    store.add_turn("parts-1", turn)
+    one_move = make_turn(2)
+    one_move["parts"] = [{"text": one_move["trainee"], "intent": "review_plan"}]
+    store.add_turn("parts-1", one_move)
+    got = store.get_session("parts-1")["turns"]
+    assert [p["intent"] for p in got[0]["parts"]] == ["reflect", "explore_barriers"]
+    assert got[0]["parts"][1]["entities"] == [
+        {"entity": "day", "value": "Monday", "start": 0, "end": 6}]  # no Rasa bookkeeping
+    assert got[0]["intent"] == "explore_barriers"
+    # A message of one move has no parts: the turn itself is the move.
+    assert "parts" not in got[1] and set(got[1]) == API_TURN_KEYS
+    assert next(store.iter_sessions())["turns"][0]["parts"] == got[0]["parts"]
 
 
 def test_unknown_session(store: Store) -> None:
@@ -334,14 +362,15 @@ def test_upgrade_from_0001_keeps_data(tmp_path: Path) -> None:
     s.upgrade()  # second run is a no-op
     with s.engine.connect() as conn:
         head = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    # The newest migration in bot/migrations/versions is the head after an upgrade.
-    newest = sorted(p.name.split("_")[0] for p in MIGRATIONS.glob("0*.py"))[-1]
-    assert head == [newest]
+    # The newest migration (whatever it is now), reached from 0001 step by step.
+    assert head == [ScriptDirectory.from_config(alembic_config(url)).get_current_head()]
+    assert head != ["0001"]
     old = s.get_session("old")
     assert old["started_at"] == "2024-03-01T10:00:00+00:00"
     assert [t["n"] for t in old["turns"]] == [1, 2]
     assert old["turns"][0]["events"] == ["phase:review"]
     assert old["plan"] == {"agreed": True} and old["closing"] is None
+    assert old["opening"] is None  # sessions from before 0003 have no stored opening
     # The migrated schema is exactly the store's metadata (an `alembic check`).
     assert schema_diff(s) == []
     # And the upgraded database works as a new one would.

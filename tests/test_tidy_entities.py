@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.rasa_ext.nlu import tidy_entities
+from bot.language.tidy import tidy_entities
 
 RULER = "SpacyEntityExtractor"
 DIET = "DIETClassifier"
@@ -197,3 +197,79 @@ def test_name_already_claimed_by_another_entity_is_left_alone() -> None:
     place = {"entity": "place", "value": "Costa", "start": 20, "end": 25,
              "extractor": "SpacyEntityExtractor"}
     assert [e["entity"] for e in tidy_entities([place], text)] == ["place"]
+
+
+# ---- exact spans (issue: "around the park and sound", "write-")
+
+PARK = ("So, ten minutes, Tuesday and Thursday mornings before work, just around the park. "
+        "Does that sound right?")
+WRITE_OFF = "So evenings are a write-off. What if we moved it to the morning before work?"
+
+
+def test_a_word_of_the_question_is_no_place_beside_the_rulers_place() -> None:
+    ents = [_ent(PARK, "place", "around the park", RULER), _ent(PARK, "place", "sound", DIET)]
+    assert _pairs(tidy_entities(ents, PARK)) == [("place", "around the park")]
+
+
+def test_a_span_across_a_sentence_end_is_dropped() -> None:
+    ents = [_ent(PARK, "place", "around the park", RULER),
+            _ent(PARK, "activity", "park. Does", DIET)]
+    assert _pairs(tidy_entities(ents, PARK)) == [("place", "around the park")]
+
+
+@pytest.mark.parametrize("said", ["write-", "write", "-off", "rite-off"])
+def test_a_piece_of_a_hyphenated_word_is_no_activity(said: str) -> None:
+    ents = [_ent(WRITE_OFF, "activity", said, DIET),
+            _ent(WRITE_OFF, "time_of_day", "the morning", RULER)]
+    assert [e for e in tidy_entities(ents, WRITE_OFF) if e["entity"] == "activity"] == []
+
+
+@pytest.mark.parametrize(("text", "diet", "ruler", "expected"), [
+    # a dangling preposition or article at the end is not part of the task
+    ("Yara, perhaps asking one question in the lecture?", "asking one question in the", [],
+     "asking one question"),
+    # the verb of the question is not the task
+    ("How did it go with the evening routine, Tobias?", "go with the evening routine",
+     [("time_of_day", "evening")], "the evening routine"),
+    ("How did you do with the sleep diary, Saoirse?", "do with the sleep diary", [],
+     "the sleep diary"),
+    # a detail said after the task is cut off it ...
+    ("Imogen, how about a phone call to a friend this weekend?",
+     "a phone call to a friend this weekend", [("day", "this weekend")],
+     "a phone call to a friend"),
+    ("Lucia, perhaps taking the metro one stop with your partner?",
+     "taking the metro one stop with your partner", [("person", "your partner")],
+     "taking the metro one stop"),
+    # ... but a destination, or the person who is the object of the task, stays in it
+    ("Esme, you might walk to the shop instead of driving.", "walk to the shop",
+     [("place", "to the shop")], "walk to the shop"),
+    ("Anika, did you get round to calling your aunt?", "calling",
+     [("person", "your aunt")], "calling your aunt"),
+])
+def test_activity_spans_are_exact(
+    text: str, diet: str, ruler: list[tuple[str, str]], expected: str
+) -> None:
+    ents = [_ent(text, "activity", diet, DIET)] + [_ent(text, n, s, RULER) for n, s in ruler]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [(a["value"], text[a["start"]:a["end"]]) for a in acts] == [(expected, expected)]
+
+
+@pytest.mark.parametrize("said", ["before work", "after work", "before school"])
+def test_a_time_anchored_to_work_is_kept_though_its_words_are_common(said: str) -> None:
+    text = f"What would it be like if we shaped it differently, perhaps {said}?"
+    ents = [_ent(text, "time_of_day", said, RULER)]
+    assert _pairs(tidy_entities(ents, text)) == [("time_of_day", said)]
+
+
+def test_a_word_after_own_is_an_idiom_not_an_activity() -> None:
+    text = "Maybe you could do it in the van before you go in, so it stays your own business."
+    ents = [_ent(text, "place", "in the van", RULER), _ent(text, "activity", "business", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("place", "in the van")]
+
+
+def test_what_is_ruled_out_or_where_it_is_kept_is_not_the_activity() -> None:
+    text = "What if it's just a number on your phone, no diary, a minute at most?"
+    ents = [_ent(text, "activity", "a number", DIET), _ent(text, "activity", "your phone", DIET),
+            _ent(text, "activity", "no diary", DIET), _ent(text, "duration", "a minute", RULER)]
+    assert _pairs(tidy_entities(ents, text)) == [("activity", "a number"),
+                                                 ("duration", "1 minutes")]

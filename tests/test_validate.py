@@ -14,7 +14,12 @@ import yaml
 
 from bot.moves import CUES, MOVES, PLAN_ENTITIES
 from bot.persona import validate
-from bot.persona.validate import Problem, Spec, validate_file, validate_text
+from bot.persona.fields import PERSONA, Spec
+from bot.persona.problems import Problem
+from bot.persona.safety import MAX_BYTES
+from bot.persona.schema import schema_json
+from bot.persona.validate import validate_file, validate_text
+from bot.persona.yaml_syntax import syntax_scan
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -137,7 +142,7 @@ def test_validator_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(validate, "_check_semantics", boom)
+    monkeypatch.setattr(validate, "check_semantics", boom)
     problems = validate_text(TINY.read_text(), "tiny.yml")
     assert len(problems) == 1 and problems[0].line == 1
     assert "internal error" in problems[0].message
@@ -204,7 +209,7 @@ def _schema() -> dict:
 
 
 def test_committed_schema_is_generated_from_the_field_table() -> None:
-    assert SCHEMA_FILE.read_text() == validate.schema_json(), (
+    assert SCHEMA_FILE.read_text() == schema_json(), (
         "regenerate: python -m bot personas schema > schema/persona.schema.json"
     )
     result = _run_cli("personas", "schema")
@@ -226,7 +231,7 @@ def test_schema_is_valid_and_documents_every_field() -> None:
         elif spec.type == "dict" and spec.value is not None:
             walk(spec.value, node["additionalProperties"], f"{path}.*")
 
-    walk(validate.PERSONA, schema, "persona")
+    walk(PERSONA, schema, "persona")
 
 
 def test_schema_enums_come_from_moves() -> None:
@@ -382,18 +387,18 @@ def test_utf16_and_huge_files_get_one_clear_problem(tmp_path: Path) -> None:
     utf16.write_bytes(TINY.read_text().encode("utf-16"))
     (p,) = validate_file(utf16)
     assert p.line == 1 and "UTF-16" in p.message and "UTF-8" in p.message
-    huge = TINY.read_text() + "# filler\n" * (validate.MAX_CHARS // 9 + 1)
+    huge = TINY.read_text() + "# filler\n" * (MAX_BYTES // 9 + 1)
     (p,) = validate_text(huge, "tiny.yml")
     assert "too large" in p.message
 
 
 def test_syntax_scan_has_no_false_alarms_on_shipped_personas() -> None:
     for path in _shipped_personas():
-        assert validate._syntax_scan(path.read_text(encoding="utf-8")) == {}, path.name
+        assert syntax_scan(path.read_text(encoding="utf-8")) == {}, path.name
 
 
 def test_registry_keeps_good_personas_next_to_broken_ones(tmp_path: Path) -> None:
-    from bot.persona.model import PersonaRegistry
+    from bot.persona.registry import PersonaRegistry
 
     (tmp_path / "tiny.yml").write_text(TINY.read_text())
     for name in ("rt_several_syntax_errors.yml", "rt_numbers_as_text.yml", "rt_date_plan.yml"):
@@ -408,3 +413,89 @@ def test_registry_keeps_good_personas_next_to_broken_ones(tmp_path: Path) -> Non
     problems = registry.reload()
     assert registry.get("tiny") is not None and registry.get("tiny").name == "Tia"
     assert any("0.4" in p.message and p.line == 76 for p in problems), problems
+
+
+# --- life and preferences (the client's week and its own plan details) ---------------------
+
+
+@pytest.mark.parametrize("path", _shipped_personas(), ids=lambda p: p.stem)
+def test_shipped_personas_have_life_and_every_preference(path: Path) -> None:
+    from bot.language.quantities import minutes, times_per_week
+    from bot.persona.registry import load_persona
+
+    persona = load_persona(path)
+    life = persona.life
+    for topic in ("energy", "routine", "places", "people"):
+        assert len(getattr(life, topic)) >= 2, f"{path.stem}: life.{topic} needs variants"
+    assert set(persona.preferences) == set(PLAN_ENTITIES)
+    for detail, pref in persona.preferences.items():
+        assert pref.suggest.strip() and len(pref.lines) >= 2, f"{path.stem}: {detail}"
+        assert set(pref.not_yet_barriers) <= {b.id for b in persona.barriers}
+        assert bool(pref.not_yet_barriers) == bool(pref.not_yet_lines)
+    # The plan the client builds from its own suggestions fits its limits ...
+    limits = persona.task_limits
+    prefs = {d: p.suggest for d, p in persona.preferences.items()}
+    if limits.max_duration_minutes is not None:
+        assert (minutes(prefs["duration"]) or 0) <= limits.max_duration_minutes
+    if limits.max_times_per_week is not None:
+        assert (times_per_week(prefs["frequency"]) or 0) <= limits.max_times_per_week
+    assert not any(d.lower() in prefs["activity"].lower() for d in limits.disliked_activities)
+    # ... and resolves every required barrier that plan details resolve.
+    for barrier in persona.barriers:
+        if barrier.id in persona.agreement.requires.get("barriers_resolved", []) \
+                and barrier.resolved_by.details:
+            assert any(v.lower() in prefs[d].lower() for d, values in
+                       barrier.resolved_by.details.items() for v in values), barrier.id
+
+
+def test_shipped_personas_pass_the_consistency_checks_with_warnings() -> None:
+    for path in _shipped_personas():
+        assert validate_file(path, warnings=True) == [], path.name
+
+
+def test_life_and_preferences_are_optional() -> None:
+    from bot.persona.model import Life, build_persona
+
+    text = TINY.read_text()
+    text = text[: text.index("\nlife:\n")] + "\n"
+    assert validate_text(text, "tiny.yml", warnings=True) == []
+    persona = build_persona(yaml.safe_load(text))
+    assert persona.life == Life() and persona.preferences == {}
+
+
+def test_preferences_are_built_into_dataclasses() -> None:
+    from bot.persona.model import DetailPreference, build_persona
+
+    persona = build_persona(yaml.safe_load(TINY.read_text()))
+    assert persona.preferences["time_of_day"] == DetailPreference(
+        suggest="lunch",
+        lines=("At lunch. There's a park near the office.",),
+        not_yet_barriers=("no_time",),
+        not_yet_lines=("I don't know when. My days are long.",),
+    )
+    assert persona.life.routine == ("I work eight till six, Monday to Friday.",)
+
+
+@pytest.mark.parametrize(("detail", "value", "fragment"), [
+    ("duration", "half an hour", "hears it as '30 minutes'"),
+    ("frequency", "twice a week", "hears it as '2 times a week'"),
+    ("person", "my flatmate", "hears it as 'your flatmate'"),
+    ("day", "mondays and wednesdays", "hears it as 'Monday and Wednesday'"),
+])
+def test_suggestions_must_be_written_as_the_nlu_hears_them(detail: str, value: str,
+                                                           fragment: str) -> None:
+    text = TINY.read_text()
+    old = next(ln for ln in text.splitlines() if ln.startswith(f"  {detail}:"))
+    new = re.sub(r"suggest: [^,]+,", f"suggest: {value},", old)
+    assert new != old
+    problems = validate_text(text.replace(old, new), "tiny.yml")
+    assert [p.line for p in problems] == [text.splitlines().index(old) + 1]
+    assert fragment in problems[0].message
+
+
+def test_only_days_are_split_on_and() -> None:
+    text = TINY.read_text().replace("suggest: a short walk", "suggest: a walk and a chat")
+    assert validate_text(text, "tiny.yml", warnings=True) == []
+    text = TINY.read_text().replace("suggest: Monday and Wednesday", "suggest: Monday and Wed")
+    (p,) = validate_text(text, "tiny.yml")
+    assert "hears it as 'Monday and Wednesday'" in p.message

@@ -6,11 +6,17 @@ from __future__ import annotations
 from bot.client.agreement import unmet_conditions
 from bot.client.context import Said, TurnContext
 from bot.client.generic_lines import GENERIC_MOVE_LINES
-from bot.client.hearing import ASKING_CONDITIONS, contains_any
+from bot.client.hearing import contains_any, same_activity
 from bot.client.state import ClientState, apply_effects
 from bot.client.tuning import TUNING
 from bot.client.voice import LineLevel, choose, joined, move_levels, say_list, say_move
 from bot.moves import DETAIL_QUESTIONS
+
+# Conditions that only say the trainee has not asked yet: details offered in a question are
+# answered, not met with an objection.
+ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
+                               "client_shaped", "rationale_understood", "min_specifics",
+                               "first_proposal"})
 
 
 def counter_line(ctx: TurnContext, countered: set[str]) -> Said:
@@ -144,15 +150,17 @@ def idea(ctx: TurnContext, only_if_offered: bool = False) -> Said | None:
     """
     p, s = ctx.persona, ctx.state
     limits = p.task_limits
-    if s.band() in ("guarded", "ruptured") or not limits.preferred_activities:
+    own = p.preferences.get("activity")
+    # The client's own ideas: its preference first (preferences.activity), then the
+    # activities it likes; a second ask brings the next one.
+    ideas: list[str] = []
+    for a in ([own.suggest] if own else []) + list(limits.preferred_activities):
+        if not contains_any(a, limits.disliked_activities) \
+                and not any(same_activity(a, b) for b in ideas):
+            ideas.append(a)
+    if s.band() in ("guarded", "ruptured") or not ideas:
         return None
-    # The client's own idea; a second ask brings the next one.
-    ideas = [a for a in limits.preferred_activities
-             if not contains_any(a, limits.disliked_activities)]
-    chosen_idea = ideas[(s.move_counts.get("elicit_ideas", 1) - 1) % len(ideas)] \
-        if ideas else None
-    if chosen_idea is None:
-        return None
+    chosen_idea = ideas[(s.move_counts.get("elicit_ideas", 1) - 1) % len(ideas)]
     if not s.plan.get("activity"):
         s.plan["activity"] = chosen_idea
         s.activity_by = "client"
@@ -161,9 +169,12 @@ def idea(ctx: TurnContext, only_if_offered: bool = False) -> Said | None:
         s.client_ideas.append(chosen_idea)
     ctx.events.append(f"idea_offered:{chosen_idea}")
     ctx.extra["activity"] = chosen_idea
-    # Prefer the variants that voice the idea, so the plan and the words agree.
+    # Prefer the variants that voice the idea, so the plan and the words agree: its own
+    # lines for its preferred idea, then the elicit_ideas lines that name {activity}.
     levels = [LineLevel(lv.key, tuple(v for v in lv.variants if "{activity}" in v), lv.generic)
               for lv in move_levels(p, "elicit_ideas", s.band(), s.phase)]
+    if own is not None and chosen_idea == own.suggest and own.lines:
+        levels.insert(0, LineLevel("preferences.activity", own.lines, False))
     if only_if_offered:  # the built-in idea lines would read as a second answer
         levels = [lv for lv in levels if not lv.generic]
     chosen = choose(ctx, [lv for lv in levels if lv.variants])

@@ -44,6 +44,7 @@ class TurnContext:
     disclosed_now: bool = False  # this turn's main line is a barrier disclosure
     solving: bool = False  # a problem-solving question about a named, open barrier
     rationale_talk: bool = False  # a design-phase question about the task's reason
+    goals_talk: bool = False  # a question about what the client wants (link to goals)
     # Set as the turn runs (bot/client/turn.py):
     before: ClientState | None = None  # the state before the move's effects
     repeated: bool = False  # the question nearly repeats a recent one
@@ -52,6 +53,9 @@ class TurnContext:
     task_features: set[str] = field(default_factory=set)
     reaction: Reaction | None = None
     belief_line: str | None = None
+    detail_said: Said | None = None  # the client's answer to the details it was asked for
+    contradiction: tuple[str, str, str] | None = None  # (entity, first, second)
+    unrelated: str | None = None  # an activity that has nothing to do with the client
 
     def values(self) -> dict[str, str]:
         """What a line's {placeholders} are filled with."""

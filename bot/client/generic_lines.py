@@ -85,3 +85,72 @@ GENERIC_NOT_YET: dict[str, tuple[str, ...]] = {
     "no_open_rupture": ("(quiet) I don't really want to talk about plans right now.",),
     "beliefs_softened": ("I just don't think I'd do it properly.",),
 }
+
+# A plan detail the client is asked for: its own value said back ("own", the placeholder is
+# the detail's own name), a value already in the plan restated ("restated"), or an honest
+# "I don't know" when the persona file holds no value for it ("unknown").
+GENERIC_DETAIL_LINES: dict[str, dict[str, tuple[str, ...]]] = {
+    "activity": {
+        "own": ("Maybe {activity}? That feels like something I'd actually do.",
+                "{activity}, I think. Something small."),
+        "restated": ("{activity}, like I said.", "I'd still go with {activity}."),
+        "unknown": ("I don't really know what I'd try. Nothing big, anyway.",
+                    "I'm not sure. I'd need to think about what would actually help."),
+    },
+    "duration": {
+        "own": ("{duration}, maybe. Short enough that I'd actually do it.",
+                "Not long. {duration}, I think."),
+        "restated": ("{duration}, like we said.", "{duration} still feels about right."),
+        "unknown": ("I don't know how long. Not long, anyway.",
+                    "I honestly don't know. Whatever I can manage without dreading it."),
+    },
+    "frequency": {
+        "own": ("{frequency}, I think. More than that and I'd drop it.",
+                "Maybe {frequency}. That feels doable."),
+        "restated": ("{frequency}, like we said.", "I'd keep it to {frequency}."),
+        "unknown": ("I don't know how often. I'd rather not promise a number yet.",
+                    "I'm not sure. Not every day, anyway."),
+    },
+    "day": {
+        "own": ("{day}, probably. Those are easier for me.", "Maybe {day}?"),
+        "restated": ("{day}, like we said.", "{day} still works."),
+        "unknown": ("I don't know which days. Every week's different.",
+                    "I'm not sure. I'd have to look at my week."),
+    },
+    "time_of_day": {
+        "own": ("{time_of_day}, I think. That's when I've got the most in me.",
+                "Maybe {time_of_day}?"),
+        "restated": ("{time_of_day}, like we said.", "{time_of_day} still feels right."),
+        "unknown": ("I don't know when. That's part of the problem, honestly.",
+                    "I'm not sure. My days are all over the place."),
+    },
+    "place": {
+        "own": ("{place}, probably. It's easy to get to.", "Maybe {place}?"),
+        "restated": ("{place}, like we said.", "{place} is fine."),
+        "unknown": ("I don't know where. I hadn't thought that far.",
+                    "I'm not sure. Somewhere close, I suppose."),
+    },
+    "person": {
+        "own": ("{person}, I think.", "Maybe {person}?"),
+        "restated": ("{person}, like we said.", "{person}, still."),
+        "unknown": ("I don't know. On my own, probably. There isn't really anyone.",
+                    "I hadn't thought about anyone else. Probably just me."),
+    },
+}
+
+# The client checks what it heard when the NLU was unsure ({heard}: the move as it heard it).
+CLARIFY_LINES: tuple[str, ...] = (
+    "Sorry, do you mean {heard}?",
+    "Do you mean {heard}?",
+    "Sorry, I'm not sure I followed. You mean {heard}?",
+)
+# The client notices two details that cannot both hold ({first} and {second}).
+CONTRADICTION_LINES: tuple[str, ...] = (
+    "Sorry, which is it: {first} or {second}?",
+    "Wait, {first} or {second}? I can't do both.",
+)
+# An activity that has nothing to do with what the client wants from therapy.
+UNRELATED_LINES: tuple[str, ...] = (
+    "I don't really see what {offered} has to do with anything I want. I said I want {goal}.",
+    "{offered}? I'm not sure what that has to do with anything. What I want is {goal}.",
+)

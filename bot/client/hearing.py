@@ -72,6 +72,12 @@ RATIONALE_TALK = re.compile(
     r"\bexperiment\b|\bso that\b",
     re.IGNORECASE,
 )
+# "How does that fit with what you want from our work together?" asks about goals, whatever
+# the NLU calls it: it links the task to the goals and brings out no obstacle.
+GOALS_TALK = re.compile(
+    r"\bwhat you (?:want|hope|care about|said you wanted)\b|\byour goals?\b|"
+    r"\bwant from (?:our|this|the) work\b|\bwhat matters to you\b|\byour values\b",
+    re.IGNORECASE)
 # Moves that open the topic again after an objection, so a later proposal is not pressure.
 EXPLORING_MOVES = frozenset(
     {
@@ -111,24 +117,40 @@ CLOSED_QUESTION_EXEMPT = frozenset({"ask_permission", "check_understanding"})
 SCALE_RE = re.compile(r"\bscale\b|\bout of (?:10|ten)\b|\bhow (?:confident|likely|sure)\b|"
                       r"\b(?:0|zero|1|one)\s*(?:to|-|and)\s*(?:10|ten)\b", re.IGNORECASE)
 # What a specify_plan question is about, by its words (the entities given count too).
+# `when` is asked by "when", and answered by a time of day or a day (moves.DETAIL_QUESTIONS).
 DETAIL_WORDS: dict[str, re.Pattern[str]] = {
-    "when": re.compile(r"\bwhen\b|what time|which days?\b|what days?\b|\bwhat point\b",
+    "when": re.compile(r"\bwhen\b|what time|which days?\b|what days?\b|\bwhat point\b|"
+                       r"\btime of (?:the )?day\b|\bpart of (?:the|your) day\b",
                        re.IGNORECASE),
     "where": re.compile(r"\bwhere\b|\bwhich place\b|\bwhat place\b", re.IGNORECASE),
-    "how_long": re.compile(r"\bhow long\b|\bhow many minutes\b|\bhow much time\b",
-                           re.IGNORECASE),
+    "how_long": re.compile(r"\bhow long\b|\bhow many minutes\b|\bhow much time\b|"
+                           r"\bwhat length\b", re.IGNORECASE),
     "how_often": re.compile(r"\bhow often\b|\bhow many times\b|\bhow many days\b|"
-                            r"\bhow frequently\b", re.IGNORECASE),
-    "who": re.compile(r"\bwho\b|\bwhom\b|\bwith anyone\b|\banyone (?:else|with)\b",
+                            r"\bhow frequently\b|\bhow regularly\b|\bhow many (?:sessions|"
+                            r"mornings|evenings|walks)\b", re.IGNORECASE),
+    "who": re.compile(r"\bwho\b|\bwhom\b|\bwith anyone\b|\banyone (?:else|with|who)\b|"
+                      r"\bon your own\b|\bby yourself\b|\bwith someone\b|\balone\b",
                       re.IGNORECASE),
 }
-# Conditions that only say the trainee has not asked yet: a detail question is answered,
-# not met with an objection.
-ASKING_CONDITIONS = frozenset({"feedback_asked", "understanding_checked", "linked_to_goals",
-                               "client_shaped", "rationale_understood", "min_specifics",
-                               "first_proposal"})
-
-
+# Which plan entity a question asks for, finer than DETAIL_WORDS ("which days" asks for a
+# day, "what time" for a time of day; a bare "when" for either).
+ENTITY_WORDS: dict[str, re.Pattern[str]] = {
+    "day": re.compile(r"\b(?:which|what) days?\b|\bday of the week\b|\bon which days?\b",
+                      re.IGNORECASE),
+    "time_of_day": re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bwhen in the day\b|"
+                              r"\bwhat point in (?:the|your) day\b|\bpart of (?:the|your) "
+                              r"day\b|\bmorning or (?:the )?evening\b", re.IGNORECASE),
+    "duration": DETAIL_WORDS["how_long"],
+    "frequency": DETAIL_WORDS["how_often"],
+    "place": DETAIL_WORDS["where"],
+    "person": DETAIL_WORDS["who"],
+    "activity": re.compile(r"\bwhat (?:exactly|kind of|sort of)\b|\bwhich activity\b|"
+                           r"\bwhat would you (?:like to |want to )?(?:try|do)\b",
+                           re.IGNORECASE),
+}
+# "When" that asks ("When would suit you?"), not "when a feeling comes".
+_BARE_WHEN = re.compile(r"^\W*when\b|\bwhen\s+(?:would|could|do|does|will|might|can|should|"
+                        r"is|are|shall|works?)\b|\bwhen\s*\?", re.IGNORECASE)
 def entity_values(turn: TurnInput) -> dict[str, str]:
     """The turn's entities by name; several values of one entity joined with "and"."""
     values: dict[str, list[str]] = {}
@@ -140,6 +162,11 @@ def entity_values(turn: TurnInput) -> dict[str, str]:
             if item is None or str(item).strip() == "":
                 continue
             text = str(item).strip()
+            if name in DETAIL_ENTITIES:
+                kept = plausible_value(name, text)
+                if kept is None:
+                    continue  # a fragment never enters the plan
+                text = kept
             if text not in values.setdefault(name, []):
                 values[name].append(text)
     return {k: " and ".join(v) for k, v in values.items() if v}
@@ -218,3 +245,108 @@ def same_activity(a: str, b: str) -> bool:
     for art in ("the ", "a ", "an ", "my ", "your "):
         x, y = x.removeprefix(art), y.removeprefix(art)
     return bool(x and y) and (x in y or y in x)
+
+
+def asked_entities(text: str, turn_values: dict[str, str]) -> list[str]:
+    """The plan entities a detail question asks for, in the order the text names them.
+
+    A bare "when" asks for a time of day (a day if the text also names one); entities the
+    trainee offered with the question ("Wednesday?") are asked about too.
+    """
+    found = sorted((m.start(), e) for e, rx in ENTITY_WORDS.items() if (m := rx.search(text)))
+    asked = [e for _, e in found]
+    m = _BARE_WHEN.search(text)
+    if m and not {"day", "time_of_day"} & set(asked):
+        asked.append("time_of_day")
+    for e in turn_values:
+        if e in DETAIL_ENTITIES and e not in asked:
+            asked.append(e)
+    return asked
+
+
+DETAIL_ENTITIES: tuple[str, ...] = ("activity", "day", "time_of_day", "frequency", "duration",
+                                    "place", "person")
+# Words that end a fragment rather than a detail: "around the park and sound" is "around the
+# park" plus the start of "does that sound right?".
+_TRAILING_FRAGMENT = re.compile(
+    r"\s+(?:and|or|but|so)\s+(?:sound|sounds|seem|seems|feel|feels|work|works|right|ok|okay|"
+    r"good|fine|does|do|is|would|could|that|this|it)\b.*$", re.IGNORECASE)
+
+
+_TIME_PHRASE = re.compile(r"(?:before|after)\s+\w+", re.IGNORECASE)
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|or|but|so)\s+", re.IGNORECASE)
+_FRAGMENT_WORDS = frozenset({"sound", "sounds", "seem", "seems", "feel", "feels", "right",
+                             "good", "fine", "okay", "ok"})
+# A question's "someone" or "anyone" ("is there someone who might come along?") names no
+# one: the plan's person is who the client will actually be with.
+_INDEFINITE_PEOPLE = re.compile(r"^(?:some|any|every|no)\s*(?:one|body)(?:\s+else)?$",
+                                re.IGNORECASE)
+# An activity made only of these (with function words) is a size or a light verb cut out of
+# a sentence ("a small step this week fit with, um, getting some of that back"), not a thing
+# to do: "a small", "getting". A real activity has its own content word ("a short walk").
+_VAGUE_ACTIVITY_WORDS = frozenset({"small", "little", "tiny", "bit", "step", "something",
+                                   "thing", "getting", "doing", "going", "having", "making",
+                                   "taking", "trying", "being"})
+
+
+def plausible_value(entity: str, value: str) -> str | None:
+    """The value as a plan detail, or None for a fragment the NLU cut out of a sentence
+    ("sound", "write-", "and sound"): only function words, a word cut off, or a closed-class
+    value that does not normalise."""
+    from bot.language.entities import only_function_words, recognised
+
+    text = _TRAILING_FRAGMENT.sub("", value.strip()).strip(" ,.;:")
+    text = _LEADING_CONJUNCTION.sub("", text)
+    if not text or text.endswith("-") or text.lower() in _FRAGMENT_WORDS:
+        return None
+    if entity in ("day", "frequency", "duration") and not recognised(entity, text):
+        return None
+    if only_function_words(text) and not (entity == "time_of_day"
+                                          and _TIME_PHRASE.match(text)):
+        return None  # "before work", "before going in" are function words, and times
+    if entity == "activity" and len(text) < 3:
+        return None
+    if entity == "person" and _INDEFINITE_PEOPLE.match(text):
+        return None
+    if entity == "activity" and all(
+        w in _VAGUE_ACTIVITY_WORDS or only_function_words(w)
+        for w in re.findall(r"[a-z']+", text.lower())
+    ):
+        return None
+    return text
+
+
+def goals_talk(move: str, text: str) -> bool:
+    """Whether a feedback or check question is, in substance, about the client's goals."""
+    return move in ("elicit_feedback", "check_understanding", "explore_learning",
+                    "problem_solve", "specify_plan") and bool(GOALS_TALK.search(text))
+
+
+# "What would help with that?" asked about an obstacle the client has named is
+# problem-solving, however the NLU reads it (often as elicit_ideas).
+HELP_WITH = re.compile(
+    r"\bhelp with (?:that|it|this|those)\b|\bget (?:round|around|past) (?:that|it|this)\b|"
+    r"\bmake (?:that|it|this) easier\b|\bwhat would help\b|\bwhat might help\b",
+    re.IGNORECASE)
+# Misreadings of a detail question that the words settle ("Who else, if anyone?" as
+# small talk), once a task is being planned.
+DETAIL_MISREAD = frozenset({"off_topic", "elicit_ideas", "explore_barriers", "explore_learning",
+                            "review_plan", "check_understanding", "reflect"})
+
+
+def move_in_substance(move: str, text: str, state: ClientState,
+                      turn_values: dict[str, str]) -> str:
+    """The move a turn makes in substance where its words settle what the NLU may misread:
+    a goals question is link_to_goals; asking what would help with a named obstacle is
+    problem_solve; a question for a plan detail while a task is planned is specify_plan."""
+    if goals_talk(move, text):
+        return "link_to_goals"
+    open_barrier = any(b not in state.resolved for b in state.disclosed)
+    if move in ("elicit_ideas", "explore_barriers", "elicit_feedback", "ask_permission") \
+            and open_barrier and HELP_WITH.search(text):
+        return "problem_solve"
+    if move in DETAIL_MISREAD and "?" in text and state.plan.get("activity") \
+            and state.phase == "design" \
+            and [e for e in asked_entities(text, {}) if e != "activity"]:  # by its words
+        return "specify_plan"
+    return move

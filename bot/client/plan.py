@@ -4,11 +4,10 @@ client's counter-offer when the plan breaks its limits."""
 from __future__ import annotations
 
 from bot import moves
-from bot.client.agreement import too_long, too_often
+from bot.client.agreement import too_long, too_often, within_limits
 from bot.client.context import TurnContext
-from bot.client.hearing import PLAN_MOVES, asked_details, contains_any, same_activity
+from bot.client.hearing import PLAN_MOVES, contains_any, same_activity
 from bot.language.quantities import days_count, times_per_week
-from bot.moves import DETAIL_QUESTIONS
 
 
 def absorb(ctx: TurnContext) -> bool:
@@ -36,34 +35,6 @@ def absorb(ctx: TurnContext) -> bool:
         # A changed plan is a new plan: the client has to agree to it again.
         s.plan["agreed"] = False
     return changed
-
-
-def client_details(ctx: TurnContext) -> tuple[str | None, bool]:
-    """(detail asked about, whether the client's own choice went into the plan).
-
-    Asked about a detail the trainee gives no value for and the plan lacks, the client
-    answers with its own choice (task_limits.preferences, else its counter_offer) and the
-    plan takes it.
-    """
-    p, s = ctx.persona, ctx.state
-    asked = asked_details(ctx.text, ctx.turn_values)
-    if not asked or s.plan.get("agreed"):
-        return (asked[0] if asked else None), False
-    limits = p.task_limits
-    changed = False
-    for d in asked:
-        for ent in DETAIL_QUESTIONS[d]:
-            if ctx.turn_values.get(ent) or s.plan.get(ent):
-                continue
-            value = limits.preferences.get(ent) or limits.counter_offer.get(ent)
-            if not value:
-                continue
-            s.plan[ent] = value
-            ctx.events.append(f"plan_detail:{ent}={value}")
-            s.client_shaped = True  # the client's own detail shapes the plan
-            changed = True
-            break  # one value answers the question ("when": a time of day or a day)
-    return asked[0], changed
 
 
 def counter_offer(ctx: TurnContext) -> dict[str, str]:
@@ -97,3 +68,34 @@ def counter_offer(ctx: TurnContext) -> dict[str, str]:
     # The counter-offer is the client's own detail: it shapes the plan.
     s.client_shaped = True
     return countered
+
+
+def client_solution(ctx: TurnContext) -> bool:
+    """Asked how to get round an obstacle it has named ("What would help with that?"), the
+    client offers the detail that would solve it, from its own preferences where they fit
+    (else the first detail its file says would solve it); the plan takes it as the
+    client's own. Returns whether the plan changed."""
+    p, s = ctx.persona, ctx.state
+    open_ids = [b for b in s.disclosed if b not in s.resolved]
+    if s.barrier_in_play in open_ids:
+        open_ids.remove(s.barrier_in_play)
+        open_ids.insert(0, s.barrier_in_play)
+    for bid in open_ids:
+        barrier = p.barrier(bid)
+        if barrier is None:
+            continue
+        for ent, needles in barrier.resolved_by.details.items():
+            if not needles or contains_any(s.plan.get(ent), needles):
+                continue
+            mine = [p.preferences[ent].suggest] if ent in p.preferences else []
+            mine += [str(v) for v in (p.task_limits.preferences.get(ent),
+                                      p.task_limits.counter_offer.get(ent)) if v]
+            value = next((v for v in mine if contains_any(v, needles)), needles[0])
+            if not within_limits(p, {**s.plan, ent: value}):
+                continue
+            s.plan[ent] = value
+            ctx.events.append(f"plan_detail:{ent}={value}")
+            s.client_shaped = True
+            ctx.extra[ent] = value
+            return True
+    return False

@@ -23,6 +23,9 @@ from bot.client.tuning import TUNING
 from bot.client.voice import say_list
 from bot.persona.model import Barrier, Belief, TriggerGroup
 
+# Moves where an obstacle is the topic: exploring, solving, last week's review, and the
+# client's own idea (it may come with what is in its way).
+OBSTACLE_TALK = frozenset({"explore_barriers", "problem_solve", "review_plan", "elicit_ideas"})
 # Reactions that *are* the answer replace it; a word that grates is said before it.
 REPLACING_SENSITIVITIES = frozenset({"closed_question", "lecture", "praise", "pressure"})
 
@@ -155,19 +158,42 @@ def _active_beliefs(ctx: TurnContext) -> list[Belief]:
 
 def barriers(ctx: TurnContext) -> Said | None:
     """A named barrier this turn resolves, else one it brings out; the client's line."""
-    p, s, move = ctx.persona, ctx.state, ctx.move
-    # Resolution first: it refers to a barrier named on an earlier turn.
+    solved = resolve_barrier(ctx)
+    if solved is not None:
+        return say_list(ctx, f"resolved.{solved.id}", solved.resolved_lines, "barrier_resolved")
+    named = disclose_barrier(ctx)
+    if named is not None:
+        return say_list(ctx, f"barrier.{named.id}", named.lines, "explore_barriers")
+    return None
+
+
+def resolve_barrier(ctx: TurnContext) -> Barrier | None:
+    """The first barrier named on an earlier turn that this turn solves (state and event)."""
+    p, s = ctx.persona, ctx.state
     for b in p.barriers:
         if b.id not in s.disclosed or b.id in s.resolved:
             continue
-        if resolves(b, move, s.plan, ctx.solving):
+        if resolves(b, ctx.move, s.plan, ctx.solving):
             s.resolved.append(b.id)
             s.barrier_in_play = b.id
             apply_effects(s, {"willingness": TUNING.barrier_resolved_willingness,
                               "hope": TUNING.barrier_resolved_hope})
             ctx.events.append(f"barrier_resolved:{b.id}")
             ctx.barrier = b
-            return say_list(ctx, f"resolved.{b.id}", b.resolved_lines, "barrier_resolved")
+            return b
+    return None
+
+
+def disclose_barrier(ctx: TurnContext) -> Barrier | None:
+    """The first barrier this turn brings out: asked about, said early, or volunteered.
+
+    A barrier answers a question about obstacles, or comes up when the plan touches it:
+    outside exploring (and last week's review, and the client's own idea) it needs a task
+    on the table, so that "How does that fit with what you want?" never gets an obstacle.
+    """
+    p, s, move = ctx.persona, ctx.state, ctx.move
+    if ctx.goals_talk or (move not in OBSTACLE_TALK and not s.plan.get("activity")):
+        return None
     for b in p.barriers:
         if b.id in s.disclosed:
             continue
@@ -185,7 +211,7 @@ def barriers(ctx: TurnContext) -> Said | None:
             ctx.events.append(f"barrier_disclosed:{b.id}")
             ctx.barrier = b
             ctx.disclosed_now = True
-            return say_list(ctx, f"barrier.{b.id}", b.lines, "explore_barriers")
+            return b
     return None
 
 

@@ -16,7 +16,7 @@ import yaml
 
 from bot import moves
 from bot.client import engine
-from bot.client.state import TurnInput
+from bot.client.state import TurnInput, TurnPart
 from bot.language.cues import detect_cues
 from bot.persona.model import Persona
 
@@ -102,15 +102,30 @@ def _entities(raw: Any) -> list[dict[str, Any]]:
 
 
 def turn_input(turn: dict[str, Any]) -> TurnInput:
-    text = str(turn.get("text", ""))
+    """A script turn as the engine's input. A turn of several moves lists `parts:` (each
+    with text, intent and optional entities/cues); its text is the parts joined, and its
+    intent the last part's unless given."""
+    raw_parts = [dict(p) for p in turn.get("parts") or []]
+    parts = tuple(_part(p) for p in raw_parts) if len(raw_parts) > 1 else ()
+    text = str(turn.get("text") or " ".join(p.text for p in parts))
     cues = {**moves.empty_cues(), **_detect(text), **(turn.get("cues") or {})}
+    entities = _entities(turn.get("entities")) or [dict(e) for p in parts for e in p.entities]
     return TurnInput(
         text=text,
-        intent=str(turn["intent"]),
+        intent=str(turn.get("intent") or (parts[-1].intent if parts else "")),
         confidence=float(turn.get("confidence", DEFAULT_CONFIDENCE)),
-        entities=_entities(turn.get("entities")),
+        entities=entities,
         cues=cues,
+        parts=parts,
     )
+
+
+def _part(raw: dict[str, Any]) -> TurnPart:
+    text = str(raw.get("text", ""))
+    return TurnPart(text=text, intent=str(raw["intent"]),
+                    confidence=float(raw.get("confidence", DEFAULT_CONFIDENCE)),
+                    entities=tuple(_entities(raw.get("entities"))),
+                    cues={**moves.empty_cues(), **_detect(text), **(raw.get("cues") or {})})
 
 
 def run_script(persona: Persona, script: Script) -> Transcript:
@@ -121,20 +136,22 @@ def run_script(persona: Persona, script: Script) -> Transcript:
         ti = turn_input(raw)
         result = engine.step(persona, state, ti)
         state = result.state
-        transcript.turns.append(
-            {
-                "n": n,
-                "trainee": ti.text,
-                "intent": ti.intent,
-                "confidence": ti.confidence,
-                "entities": ti.entities,
-                "cues": ti.cues,
-                "client": result.reply,
-                "client_state": state.public(),
-                "events": list(result.events),
-                "generic": result.generic,
-            }
-        )
+        answered = ti.parts[result.answered] if ti.parts else None
+        record = {
+            "n": n,
+            "trainee": ti.text,
+            "intent": answered.intent if answered else ti.intent,
+            "confidence": answered.confidence if answered else ti.confidence,
+            "entities": ti.entities,
+            "cues": ti.cues,
+            "client": result.reply,
+            "client_state": state.public(),
+            "events": list(result.events),
+            "generic": result.generic,
+        }
+        if ti.parts:
+            record["parts"] = [p.to_dict() for p in ti.parts]
+        transcript.turns.append(record)
     end = engine.finish(persona, state)
     transcript.closing = end.reply
     transcript.closing_events = list(end.events)

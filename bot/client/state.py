@@ -142,6 +142,7 @@ class TurnResult:
     state: ClientState
     events: list[str] = field(default_factory=list)
     generic: bool = False
+    answered: int = 0  # which part of the turn the reply answers (TurnInput.parts)
 
 
 def _clamp(x: float) -> float:

@@ -62,6 +62,10 @@ class Tuning:
     # nothing and proposes nothing, so reading it wrongly gives the client nothing to agree
     # to, while dropping it answers a skilful reflection with "Sorry, what?".
     unsure_floor: float = 0.2
+    # Below engine_min_confidence but from this one, an in-scope reading gets a clarifying
+    # question naming what the client thinks it heard ("Do you mean doing it before work?");
+    # below it (or with no in-scope reading at all) the client asks to hear it again.
+    clarify_floor: float = 0.15
     # The scorecard credits a move only from this confidence: a turn the NLU barely
     # recognised is not evidence of a skill (nor of its absence).
     scorer_min_confidence: float = 0.5

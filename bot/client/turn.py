@@ -1,14 +1,18 @@
 """One turn of the client, as a pipeline of named stages in the order they run.
 
+    (a message of several parts: every part in order, one reply to the last question)
     hear            read the message: cues, open/closed question, problem-solving, rationale
-    (not understood: "Sorry, say that again?")
+    (not understood: "Sorry, say that again?"; half heard: "Do you mean ...?")
     take_in         count the move; phase, the move's effects on the client, flags
-    take_plan       the trainee's details into the plan; the client's own when asked
+    take_plan       the trainee's details into the plan (not fragments, not two details
+                    that contradict each other, not an activity unrelated to the client);
+                    the client's own values where it is asked for a detail or a solution
     (goodbye: the closing line)
     react           sensitivities to the wording (a rupture ends the turn; a repair mends it)
     believe         beliefs set off by the move, the wording or the task
     (a reaction that is the whole answer ends the turn)
-    answer          the main line: a softened belief, a barrier resolved or disclosed, a
+    answer          the main line: a contradiction or unrelated activity questioned; the
+                    details asked for; a softened belief, a barrier resolved or disclosed, a
                     counter-offer, agreement or what is still missing, a repeated question
                     noticed, or the move's own line
     compose         at most one reaction before the answer
@@ -20,7 +24,7 @@ changes.
 from __future__ import annotations
 
 from bot import moves
-from bot.client import answers, plan, reactions
+from bot.client import answers, checks, details, plan, reactions
 from bot.client.agreement import task_features
 from bot.client.context import Said, TurnContext
 from bot.client.hearing import (
@@ -32,12 +36,16 @@ from bot.client.hearing import (
     REPEATABLE,
     SCALE_RE,
     asked_before,
+    asked_details,
+    asked_entities,
     entity_values,
+    goals_talk,
+    move_in_substance,
     rationale_talk,
     solving,
     unsure_but_safe,
 )
-from bot.client.state import ClientState, TurnInput, TurnResult, apply_effects
+from bot.client.state import ClientState, TurnInput, TurnPart, TurnResult, apply_effects
 from bot.client.tuning import CUE_EFFECTS, DEFAULT_EFFECTS, TUNING
 from bot.client.voice import say_move
 from bot.persona.model import Persona
@@ -45,9 +53,18 @@ from bot.persona.model import Persona
 
 def step(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
     """The client's reply to one trainee turn, and its new state."""
+    if len(turn.parts) > 1:
+        return step_parts(persona, state, turn)
+    return step_one(persona, state, turn)
+
+
+def step_one(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
+    """One move: the stages in order."""
     ctx = hear(persona, state, turn)
-    if not understood(ctx, turn.confidence):
+    if not understood(ctx):
         return not_understood(ctx)
+    if half_heard(ctx):
+        return clarify(ctx)
     take_in(ctx)
     take_plan(ctx)
     if ctx.move == "goodbye":
@@ -71,27 +88,49 @@ def hear(persona: Persona, state: ClientState, turn: TurnInput) -> TurnContext:
     s = state.copy()
     s.turn += 1
     cues = {**moves.empty_cues(), **(turn.cues or {})}
-    ctx = TurnContext(persona, s, turn.intent, entity_values(turn), text=turn.text or "",
-                      cues=cues, confidence=turn.confidence)
+    values = entity_values(turn)
+    move = turn.intent
+    if move in moves.MOVES:
+        move = move_in_substance(move, turn.text or "", s, values)
+    ctx = TurnContext(persona, s, move, values, text=turn.text or "", cues=cues,
+                      confidence=turn.confidence)
     scale_question = bool(SCALE_RE.search(ctx.text))
     ctx.open_asked = cues.get("question") == "open" or scale_question
     ctx.closed_counts = cues.get("question") == "closed" and not (
         ctx.move in CLOSED_QUESTION_EXEMPT or (ctx.move == "elicit_feedback" and scale_question))
     ctx.solving = solving(s, ctx.move, cues)
     ctx.rationale_talk = rationale_talk(s, ctx.move, cues, ctx.text)
+    ctx.goals_talk = goals_talk(turn.intent, ctx.text)
     return ctx
 
 
-def understood(ctx: TurnContext, confidence: float) -> bool:
+def understood(ctx: TurnContext) -> bool:
+    """Whether the message was heard as any move at all (else: "say that again")."""
     if ctx.move == moves.FALLBACK or ctx.move not in moves.MOVES:
         return False
-    return confidence >= TUNING.engine_min_confidence or unsure_but_safe(
-        ctx.move, confidence, ctx.text, ctx.cues)
+    if ctx.confidence >= TUNING.engine_min_confidence or unsure_but_safe(
+            ctx.move, ctx.confidence, ctx.text, ctx.cues):
+        return True
+    # A half-heard goodbye is still a goodbye; half-heard small talk is nothing to check.
+    return ctx.move != "off_topic" and ctx.confidence >= TUNING.clarify_floor
+
+
+def half_heard(ctx: TurnContext) -> bool:
+    """An in-scope reading too unsure to act on: the client checks what it heard."""
+    return ctx.confidence < TUNING.engine_min_confidence and ctx.move != "goodbye" \
+        and not unsure_but_safe(ctx.move, ctx.confidence, ctx.text, ctx.cues)
 
 
 def not_understood(ctx: TurnContext) -> TurnResult:
     ctx.events.append("not_understood")
     said = say_move(ctx, "not_understood")
+    return TurnResult(said.text, ctx.state, ctx.events, said.generic)
+
+
+def clarify(ctx: TurnContext) -> TurnResult:
+    """"Do you mean ...?": nothing of the turn is taken in until the trainee says it again."""
+    ctx.events.append(f"clarify:{ctx.move}")
+    said = checks.clarify(ctx)
     return TurnResult(said.text, ctx.state, ctx.events, said.generic)
 
 
@@ -148,7 +187,7 @@ def _flags(ctx: TurnContext) -> None:
     if move == "check_understanding" and s.rationale_heard:
         # Putting it in one's own words consolidates the rationale.
         apply_effects(s, {"understanding": TUNING.said_back_understanding})
-    if move == "link_to_goals":
+    if move == "link_to_goals" or ctx.goals_talk:
         s.linked_to_goals = True
     if move == "elicit_ideas":
         s.ideas_elicited = True
@@ -174,6 +213,8 @@ def _flags(ctx: TurnContext) -> None:
 def take_plan(ctx: TurnContext) -> None:
     """The trainee's details into the plan, then the client's own where it is asked."""
     s, move = ctx.state, ctx.move
+    if move in PLAN_MOVES:
+        _set_aside(ctx)
     ctx.plan_changed = plan.absorb(ctx)
     if move in ("elicit_feedback", "check_understanding") and s.plan.get("activity"):
         # "How does that sound?" with no task on the table asks for no view of a plan, and
@@ -181,10 +222,55 @@ def take_plan(ctx: TurnContext) -> None:
         s.feedback_asked = True
         s.understanding_checked = s.understanding_checked or move == "check_understanding"
     if move == "specify_plan":
-        ctx.detail, given = plan.client_details(ctx)
-        ctx.plan_changed = ctx.plan_changed or given
+        asked = asked_details(ctx.text, ctx.turn_values)
+        ctx.detail = asked[0] if asked else None
+    wanted = _details_asked(ctx)
+    if wanted and ctx.contradiction is None:
+        said, answered = details.answer_all(ctx, wanted) or (None, [])
+        ctx.detail_said = said
+        ctx.plan_changed = ctx.plan_changed or any(a.kind == "own" for a in answered)
+    elif (move == "problem_solve" or ctx.solving) and not any(
+            ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES):
+        ctx.plan_changed = plan.client_solution(ctx) or ctx.plan_changed
     if move in CHECK_MOVES:
         ctx.task_features = task_features(ctx.persona, s, move, ctx.cues, s.plan)
+
+
+# Moves that may carry a detail question ("How long would feel doable?" is read as any of
+# them); a specify_plan is one by definition.
+DETAIL_ASKING = frozenset({"specify_plan", "problem_solve", "elicit_feedback", "propose_task",
+                           "ask_permission", "check_understanding"})
+
+
+def _details_asked(ctx: TurnContext) -> list[str]:
+    """The plan details the trainee asks the client for and does not name itself."""
+    if ctx.move not in DETAIL_ASKING or ctx.cues.get("directive"):
+        return []
+    if ctx.move != "specify_plan" and (
+            (ctx.cues.get("question") == "none" and "?" not in ctx.text)
+            or any(ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES)):
+        return []  # a proposal with a question tag is a proposal
+    asked = [e for e in asked_entities(ctx.text, ctx.turn_values) if not ctx.turn_values.get(e)]
+    if ctx.move != "specify_plan":
+        asked = [e for e in asked if e != "activity"]  # "what exactly" is not a question here
+    return asked
+
+
+def _set_aside(ctx: TurnContext) -> None:
+    """Details the client does not take: two that contradict each other (it asks which),
+    an activity that has nothing to do with it (it says why not)."""
+    found = checks.contradiction(ctx.turn_values)
+    if found is not None:
+        ctx.contradiction = found
+        ctx.events.append(f"plan_contradiction:{found[0]}")
+        ctx.turn_values = {k: v for k, v in ctx.turn_values.items()
+                           if k not in ("frequency", "day")}
+    activity = ctx.turn_values.get("activity")
+    if activity and ctx.move in ("propose_task", "specify_plan", "problem_solve") \
+            and checks.unrelated(ctx, activity):
+        ctx.unrelated = activity
+        ctx.events.append(f"plan_unrelated:{activity}")
+        ctx.turn_values = {k: v for k, v in ctx.turn_values.items() if k != "activity"}
 
 
 def goodbye(ctx: TurnContext) -> TurnResult:
@@ -234,6 +320,19 @@ def reaction_only(ctx: TurnContext) -> TurnResult:
 def answer(ctx: TurnContext) -> Said | None:
     """The main line, by priority; None when a belief's line says it all."""
     s, move, persona = ctx.state, ctx.move, ctx.persona
+    if ctx.contradiction is not None:
+        return checks.contradiction_line(ctx, ctx.contradiction[1], ctx.contradiction[2])
+    if ctx.unrelated is not None:
+        return checks.unrelated_line(ctx, ctx.unrelated)
+    if ctx.detail_said is not None:
+        # The question asked is answered; a detail that solves an obstacle solves it. Details
+        # the trainee offered alongside that break the client's limits get its counter-offer.
+        offered = any(ctx.turn_values.get(e) for e in moves.PLAN_ENTITIES)
+        countered = plan.counter_offer(ctx) if offered else {}
+        if countered:
+            return answers.counter_line(ctx, set(countered))
+        reactions.resolve_barrier(ctx)
+        return ctx.detail_said
     main: Said | None = None
     if ctx.belief_line is None:
         main = reactions.softening(ctx)
@@ -276,3 +375,51 @@ def compose(ctx: TurnContext, main: Said | None) -> TurnResult:
         return TurnResult(" ".join(prefixes), ctx.state, ctx.events, False)
     return TurnResult(" ".join(prefixes[-1:] + [main.text]), ctx.state, ctx.events,
                       main.generic)
+
+
+# ---------------------------------------------------------------- several moves in one turn
+
+
+def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnResult:
+    """Every part reacted to in order (each has its effects on the client), one reply.
+
+    The reply answers the last question of the message (else its last part heard); the
+    other parts' lines are not said, but what they did to the client stays. A rupture on
+    any part ends the turn with it.
+    """
+    answered = _part_to_answer(turn.parts)
+    s = state
+    events: list[str] = []
+    kept: TurnResult | None = None
+    fallback: tuple[int, TurnResult] | None = None
+    for i, part in enumerate(turn.parts):
+        result = step_one(persona, s, _part_input(part))
+        s = result.state
+        events += [e for e in result.events if e not in events or not e.startswith("phase:")]
+        if any(e.startswith("rupture:") for e in result.events):
+            kept, answered = result, i
+            break
+        heard = "not_understood" not in result.events
+        if i == answered:
+            kept = result
+        if heard:
+            fallback = (i, result)
+    if kept is not None and "not_understood" in kept.events and fallback is not None:
+        answered, kept = fallback
+    assert kept is not None
+    s.turn = state.turn + 1  # one message, one turn
+    return TurnResult(kept.reply, s, events, kept.generic, answered)
+
+
+def _part_to_answer(parts: tuple[TurnPart, ...]) -> int:
+    """The last part that asks something, else the last part."""
+    for i in range(len(parts) - 1, -1, -1):
+        p = parts[i]
+        if p.cues.get("question") in ("open", "closed") or p.text.rstrip().endswith("?"):
+            return i
+    return len(parts) - 1
+
+
+def _part_input(part: TurnPart) -> TurnInput:
+    return TurnInput(text=part.text, intent=part.intent, confidence=part.confidence,
+                     entities=[dict(e) for e in part.entities], cues=dict(part.cues))

@@ -1,4 +1,4 @@
-"""Rule-based linguistic cues of a trainee message (shared/spec/moves.md, "Linguistic cues").
+"""Rule-based linguistic cues of a trainee message (docs/moves.md, "Linguistic cues").
 
 The cues describe *how* something was said, independently of the intent model:
 `question` (open | closed | none), `directive`, `homework_term`, `collaborative`, `tentative`.
@@ -20,6 +20,11 @@ any open sentence -> "open", else any closed -> "closed", else "none".
 - a clause starting with an auxiliary followed by a subject ("did you", "would it") is
   closed; so is any other sentence ending in "?" ("So you walked twice?"). A wh-word later
   in the sentence does not make it open ("Do you know what time it is?").
+- spoken reflections are not questions, as in MI coding: a reflective statement ("it sounds
+  like", "you feel", "part of you", "I'm hearing" ...) said with a tag ("..., right?",
+  "yeah?", "is that right?") or a rising "?" has question "none". A tag on a plain
+  statement checks a fact ("Mornings are better, right?": closed), and so does a tag on a
+  commitment ("You'll do it this time, yeah?").
 """
 
 
@@ -207,6 +212,7 @@ def _contains(words: Sequence[str], phrase: Sequence[str]) -> int:
 
 _OPEN_INVITATIONS: tuple[tuple[str, ...], ...] = (
     ("walk", "me", "through"),
+    ("run", "me", "through"),
     ("talk", "me", "through"),
     ("take", "me", "through"),
     ("walk", "us", "through"),
@@ -272,7 +278,7 @@ def _wh_question_clause(clause: Sequence[str], has_qmark: bool) -> bool:
 
 def _closed_question_clause(clause: Sequence[str]) -> bool:
     c = _strip_fillers(clause)
-    if len(c) < 2:
+    if len(c) < 2 or _is_tag(c):
         return False
     first, nxt = c[0], c[1]
     if first in AUX:
@@ -293,14 +299,74 @@ def question_kind(words: Sequence[str]) -> str:
     return "none"
 
 
+# Clauses that only tag a statement ("..., right?"): said to check, not to ask. A tag on
+# what the client did ("You did it, didn't you?") asks about a fact: still closed.
+_TAGS: frozenset[tuple[str, ...]] = frozenset(
+    {("right",), ("yeah",), ("yes",), ("no",), ("ok",), ("okay",), ("eh",), ("is", "that", "right"),
+     ("is", "that", "fair"), ("would", "that", "be", "fair"), ("am", "i", "right"),
+     ("have", "i", "got", "that", "right"), ("did", "i", "get", "that", "right"),
+     ("is", "not", "it"), ("does", "not", "it"), ("was", "not", "it"), ("did", "not", "it"),
+     ("is", "not", "that", "right"), ("is", "it"), ("does", "it"), ("yeah", "right")}
+)  # fmt: skip
+# Openings of a reflective statement (MI: reflections may be said with a rising tone).
+_REFLECTIVE_STEMS: tuple[tuple[str, ...], ...] = (
+    ("it", "sounds"), ("sounds", "like"), ("sounds", "as"), ("it", "seems"), ("seems", "like"),
+    ("it", "feels", "like"), ("feels", "like"), ("i", "am", "hearing"),
+    ("you", "feel"), ("you", "felt"), ("you", "are", "feeling"), ("you", "sound"),
+    ("part", "of", "you"), ("it", "'s", "like"), ("it", "is", "like"), ("it", "'s", "not", "that"),
+    ("it", "is", "not", "that"), ("you", "are", "worried"), ("you", "have", "been"),
+    ("what", "i", "am", "hearing"), ("what", "i", "am", "getting"),
+)  # fmt: skip
+# A tag after these still asks for a commitment: "You'll do it this time, yeah?".
+_COMMITMENT = frozenset({"will", "going", "gon"})
+
+
+def _is_tag(clause: Sequence[str]) -> bool:
+    return tuple(w for w in clause if w not in {"just", "then"}) in _TAGS
+
+
+def _reflective(clause: Sequence[str]) -> bool:
+    c = _strip_fillers(clause)
+    return any(tuple(c[: len(stem)]) == stem for stem in _REFLECTIVE_STEMS)
+
+
+def _spoken_reflection(sent: Sequence[str], qmark: bool) -> bool:
+    """A statement with a tag, or a reflective statement with "?": not a question."""
+    clauses = _clauses(sent)
+    if not clauses:
+        return False
+    tagged = len(clauses) > 1 and _is_tag(clauses[-1])
+    body = clauses[:-1] if tagged else clauses
+    # Only a reflective statement: "Mornings are better, right?" checks a fact (closed).
+    if not (_reflective(body[0]) and (tagged or qmark)):
+        return False
+    if any(_closed_question_clause(c) or _wh_question_clause(c, False) for c in body):
+        return False
+    if any(w in _COMMITMENT for c in body for w in c[:4]):
+        return False
+    return True
+
+
+def _run_on_wh_question(sent: Sequence[str]) -> bool:
+    """Spoken run-on without punctuation: "... and that put you off so what would help"."""
+    for i in range(1, len(sent) - 2):
+        if sent[i] in {"so", "and", "but"} and sent[i + 1] in WH_WORDS and sent[i + 2] in AUX:
+            return True
+    return False
+
+
 def _sentence_question(sent: Sequence[str], qmark: bool) -> str:
     if _is_open_invitation(sent):
         return "open"
+    if _spoken_reflection(sent, qmark):
+        return "none"
     clauses = _clauses(sent)
     for idx, clause in enumerate(clauses):
         last = idx == len(clauses) - 1
         if _wh_question_clause(clause, qmark and last):
             return "open"
+    if _run_on_wh_question(sent):
+        return "open"
     if qmark:
         return "closed"
     if any(_closed_question_clause(c) for c in clauses):

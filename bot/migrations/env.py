@@ -11,6 +11,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import bot.accounts.tables  # noqa: F401 - the account tables join the metadata
+import bot.training.tables  # noqa: F401 - the training tables join the metadata
 from bot.store import metadata
 
 config = context.config

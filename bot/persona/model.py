@@ -1,43 +1,18 @@
-"""Persona files (docs/persona-format.md) as frozen dataclasses, and a live registry.
+"""Persona files (docs/persona-format.md) as frozen dataclasses.
 
-Validation is bot.persona.validate's job; this module only turns a file that passed it into
-objects the engine can read without defensive lookups. No Rasa imports.
+Validation is bot.persona.validate's job and loading bot.persona.registry's; this module
+only turns data that passed validation into objects the engine can read without
+defensive lookups. No Rasa imports.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from bot import moves
 
-log = logging.getLogger(__name__)
-
 Lines = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Local stand-in with the contract's shape, used only while bot.persona.validate is absent."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class PersonaError(Exception):
-    """A persona file could not be loaded; `problems` lists every reason."""
-
-    def __init__(self, problems: list[Any]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -136,6 +111,27 @@ class Agreement:
 
 
 @dataclass(frozen=True)
+class Life:
+    """What the client can say about its week when asked (several variants each)."""
+
+    energy: Lines = ()  # when its energy is best and worst
+    routine: Lines = ()  # work hours, shifts, days off, school runs
+    places: Lines = ()  # places it goes
+    people: Lines = ()  # people around it
+
+
+@dataclass(frozen=True)
+class DetailPreference:
+    """What the client suggests itself for one plan detail when the trainee asks."""
+
+    suggest: str  # a value as the NLU normalises it, so it compares with limits and barriers
+    lines: Lines  # "{duration}" (the detail's own name) stands for `suggest`
+    # Until all these barriers have come up (been disclosed), it cannot say: not_yet_lines.
+    not_yet_barriers: Lines = ()
+    not_yet_lines: Lines = ()
+
+
+@dataclass(frozen=True)
 class Persona:
     id: str
     name: str
@@ -156,6 +152,9 @@ class Persona:
     agreement: Agreement
     lines: dict[str, Lines]
     path: str = ""
+    life: Life = field(default_factory=Life)
+    # Plan detail (bot.moves.PLAN_ENTITIES) -> the client's own suggestion; absent: unknown.
+    preferences: dict[str, DetailPreference] = field(default_factory=dict)
 
     def belief(self, belief_id: str) -> Belief | None:
         return next((b for b in self.beliefs if b.id == belief_id), None)
@@ -249,6 +248,16 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
         )
         for k, v in (data.get("sensitivities") or {}).items()
     }
+    life = data.get("life") or {}
+    preferences = {
+        str(detail): DetailPreference(
+            suggest=str(pref["suggest"]),
+            lines=_lines(pref.get("lines")),
+            not_yet_barriers=_lines((pref.get("not_yet") or {}).get("barriers")),
+            not_yet_lines=_lines((pref.get("not_yet") or {}).get("lines")),
+        )
+        for detail, pref in (data.get("preferences") or {}).items()
+    }
     start = {k: 0.5 for k in moves.STATE_KEYS}
     start.update(_floats(st.get("start")))
     return Persona(
@@ -293,117 +302,11 @@ def build_persona(data: dict[str, Any], path: str = "") -> Persona:
         ),
         lines={str(k): _lines(v) for k, v in (data.get("lines") or {}).items()},
         path=path,
+        life=Life(
+            energy=_lines(life.get("energy")),
+            routine=_lines(life.get("routine")),
+            places=_lines(life.get("places")),
+            people=_lines(life.get("people")),
+        ),
+        preferences=preferences,
     )
-
-
-def _minimal_check(path: Path) -> list[Any]:
-    """Used only if bot.persona.validate cannot be imported: enough to never build from junk."""
-    name = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        return [Problem(name, 1, f"cannot read YAML: {exc}")]
-    if not isinstance(data, dict):
-        return [Problem(name, 1, "the file must be a mapping of fields")]
-    problems: list[Any] = []
-    for key in ("id", "name", "lines", "agreement"):
-        if key not in data:
-            problems.append(Problem(name, 1, f"missing required field '{key}'"))
-    if data.get("id") is not None and str(data.get("id")) != path.stem:
-        problems.append(Problem(name, 1, f"id '{data.get('id')}' must equal the file stem"))
-    for key, value in (data.get("lines") or {}).items():
-        base = str(key).split(".")[0].split("@")[0]
-        known = set(moves.MOVES) | set(moves.EXTRA_SITUATIONS) | {"closing", "comment"}
-        if base not in known:
-            problems.append(Problem(name, 1, f"unknown line situation '{key}'"))
-        if not isinstance(value, list | str):
-            problems.append(Problem(name, 1, f"lines.{key} must be a list of strings"))
-    return problems
-
-
-def _validate(path: Path) -> list[Any]:
-    try:
-        from bot.persona import validate  # written in parallel; absent in early checkouts
-    except ImportError:
-        log.warning("bot.persona.validate not importable; using the minimal local check")
-        return _minimal_check(path)
-    return list(validate.validate_file(path))
-
-
-def load_persona(path: str | Path) -> Persona:
-    """Validate and load one persona file; raise PersonaError listing every problem."""
-    path = Path(path)
-    problems = _validate(path)
-    if problems:
-        raise PersonaError(problems)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return build_persona(data, str(path))
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        # The validator should have caught this; never let it crash a server.
-        raise PersonaError([Problem(str(path), 1, f"cannot build persona: {exc}")]) from exc
-
-
-class PersonaRegistry:
-    """Every persona in a directory, reloaded on change, keeping the last good version."""
-
-    def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
-        self._personas: dict[str, Persona] = {}
-        self._mtimes: dict[Path, tuple[int, int]] = {}
-        self._ids_by_path: dict[Path, str] = {}
-        self._problems_by_path: dict[Path, list[Any]] = {}
-        self.reload()
-
-    @property
-    def problems(self) -> list[Any]:
-        return [p for path in sorted(self._problems_by_path) for p in self._problems_by_path[path]]
-
-    def _files(self) -> list[Path]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(p for p in self.directory.glob("*.yml") if not p.name.startswith("_"))
-
-    def reload(self) -> list[Any]:
-        """Re-read new or changed files; return the problems of this pass."""
-        found = self._files()
-        found_set = set(found)
-        problems: list[Any] = []
-        for path in list(self._mtimes):
-            if path not in found_set:  # a deleted file takes its persona with it
-                self._mtimes.pop(path, None)
-                self._problems_by_path.pop(path, None)
-                pid = self._ids_by_path.pop(path, None)
-                if pid is not None:
-                    self._personas.pop(pid, None)
-        for path in found:
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            # Size too: two saves within the clock's resolution must still count as a change.
-            mtime = (st.st_mtime_ns, st.st_size)
-            if self._mtimes.get(path) == mtime:
-                continue
-            self._mtimes[path] = mtime
-            try:
-                persona = load_persona(path)
-            except PersonaError as exc:
-                # Keep whatever version loaded last: a typo must not end a live rehearsal.
-                self._problems_by_path[path] = exc.problems
-                problems.extend(exc.problems)
-                log.warning("persona file %s rejected:\n%s", path, exc)
-                continue
-            self._problems_by_path.pop(path, None)
-            self._personas[persona.id] = persona
-            self._ids_by_path[path] = persona.id
-        return problems
-
-    def get(self, persona_id: str) -> Persona | None:
-        return self._personas.get(persona_id)
-
-    def ids(self) -> list[str]:
-        return sorted(self._personas)
-
-    def __contains__(self, persona_id: object) -> bool:
-        return persona_id in self._personas

@@ -8,9 +8,7 @@ created on first use from the same database as the transcripts.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from sanic import response
@@ -20,18 +18,11 @@ from sanic.response import HTTPResponse
 from bot.accounts import Account, Accounts
 from bot.accounts.credentials import load_or_create_key, same_secret
 from bot.accounts.registry import INSTRUCTOR, WEB_SESSION_HOURS
-from bot.store import ROOT, Store
+from bot.config import allowed_origins, secret_file, secure_cookies
+from bot.store import Store
 
 COOKIE_NAME = "rehearsal_session"
 CSRF_HEADER = "X-CSRF-Token"
-# The cookie-signing key: generated on the first run, readable only by its owner.
-SECRET_FILE_ENV = "REHEARSAL_SECRET_FILE"
-DEFAULT_SECRET_FILE = ROOT / "var" / "session-secret"
-# Origins other than the page's own that may call with the browser's cookie
-# (space- or comma-separated); empty by default: same origin only.
-ALLOWED_ORIGINS_ENV = "ALLOWED_ORIGINS"
-# Set to 1 when the server is reached over HTTPS (behind a proxy): cookies get `Secure`.
-SECURE_COOKIE_ENV = "COOKIE_SECURE"
 
 
 @dataclass(frozen=True)
@@ -39,15 +30,6 @@ class Identity:
     account: Account
     via: str  # "cookie" or "token"
     csrf_token: str | None = None  # only for cookie sign-ins
-
-
-def secret_file() -> Path:
-    return Path(os.environ.get(SECRET_FILE_ENV) or DEFAULT_SECRET_FILE)
-
-
-def allowed_origins() -> set[str]:
-    raw = os.environ.get(ALLOWED_ORIGINS_ENV, "")
-    return {o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip()}
 
 
 class Gate:
@@ -144,7 +126,7 @@ def set_session_cookie(reply: HTTPResponse, value: str, request: Request) -> Non
     cookie["samesite"] = "Lax"
     cookie["path"] = "/"
     cookie["max-age"] = WEB_SESSION_HOURS * 3600
-    if os.environ.get(SECURE_COOKIE_ENV) == "1" or request.scheme == "https":
+    if secure_cookies() or request.scheme == "https":
         cookie["secure"] = True
 
 

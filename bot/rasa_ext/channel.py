@@ -21,7 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.accounts.registry import INSTRUCTOR
-from bot.persona.model import PersonaRegistry
+from bot.config import PERSONA_DIR
+from bot.persona.registry import PersonaRegistry
 from bot.rasa_ext.auth import (
     Identity,
     clear_session_cookie,
@@ -32,7 +33,6 @@ from bot.rasa_ext.auth import (
     same_origin,
     set_session_cookie,
 )
-from bot.service import PERSONA_DIR
 from bot.store import Store, parse_since
 
 log = logging.getLogger(__name__)

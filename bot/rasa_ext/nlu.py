@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import numpy as np
@@ -45,289 +44,18 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.cues import detect_cues
-from bot.language.entities import RULER_LABELS, expand, only_function_words, recognised
-from bot.moves import empty_cues
+from bot.language.parts import PartSpan, split_spans
+from bot.language.tidy import NAMED_PERSON, tidy_entities
+from bot.moves import FALLBACK, empty_cues
 
 logger = logging.getLogger(__name__)
 
 CUES_KEY = "cues"
-RULER_EXTRACTOR = "SpacyEntityExtractor"
-
-
-# Closed classes: the ruler's patterns define them; DIET's guesses at them are mostly
-# fragments ("on", "after") or the wrong class ("your days off" as a frequency).
-CLOSED_LABELS: tuple[str, ...] = ("day", "time_of_day", "frequency", "duration")
-# An activity opening with one of these is a when/where phrase DIET mislabelled
-# ("at your days off", "in the park"); "for"/"with" stay ("with the kids" is Sam's task).
-_LEADING_PREPOSITIONS = frozenset(
-    "at in on after before during around round by near over until every each inside "
-    "outside".split()
-)
-# Filler said before the activity itself: "maybe just a walk" -> "a walk".
-_ACTIVITY_FILLER = frozenset({"to", "maybe", "just", "perhaps"})
-# Verbs and pronouns that name no task without their object ("how did it go").
-_BARE_ACTIVITY = frozenset({"go", "do", "try", "work", "it", "that", "this", "things", "stuff",
-                            "something", "anything", "one", "get", "make", "start", "keep",
-                            "going", "doing", "done", "went", "did"})
-_PLACE_PREPOSITIONS = frozenset(
-    "at in on around round to by near along through into inside outside".split()
-)
-# What a person carries or pushes is not where the plan happens ("in the buggy").
-_NOT_PLACES = frozenset({"buggy", "pushchair", "pram", "stroller", "scooter", "bag", "arms",
-                         "head", "mind", "diary", "notebook", "phone", "way"})
-_WORD = re.compile(r"[^\s]+")
-# Names are unknowable to the ruler, but after "with/ask/call/text" a lone capitalised word is
-# almost always a person ("guitar with Kofi"); DIET rarely learnt the names the personas use.
-_NAMED_PERSON = re.compile(r"\b(?:with|ask|call|text)\s+([A-Z][a-z'-]+)\b(?!\s+[A-Z])")
-_NOT_NAMES = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
-    "june july august september october november december i i'm i'd i'll christmas easter "
-    "google whatsapp zoom me you him her them us it my your his their our".split()
-)
-NAME_EXTRACTOR = "NamedPersonHeuristic"
-
-
-def _rank(ent: dict[str, Any]) -> int:
-    """Lower is better: which extractor to believe for this entity type."""
-    from_ruler = ent.get("extractor") == RULER_EXTRACTOR
-    if ent.get("entity") in RULER_LABELS:
-        return 0 if from_ruler else 1
-    return 0 if not from_ruler else 1
-
-
-def _has_span(e: dict[str, Any]) -> bool:
-    return isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
-
-
-def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if not (_has_span(a) and _has_span(b)):
-        return False
-    return a["start"] < b["end"] and b["start"] < a["end"]
-
-
-def _inside(inner: dict[str, Any], outer: dict[str, Any]) -> bool:
-    return (_has_span(inner) and _has_span(outer) and inner is not outer
-            and outer["start"] <= inner["start"] and inner["end"] <= outer["end"])
-
-
-def _learned(e: dict[str, Any]) -> bool:
-    """From a trained extractor (DIET). Entities without an extractor were given explicitly
-    (e.g. `/specify_plan{"day": "Monday"}`) and are trusted like the ruler's."""
-    return bool(e.get("extractor")) and e.get("extractor") != RULER_EXTRACTOR
-
-
-def _words(value: str) -> list[str]:
-    return [w.strip(".,!?;:\"'").lower() for w in value.split()]
-
-
-def _strip_filler(ent: dict[str, Any]) -> dict[str, Any]:
-    """Drop leading "to"/"maybe"/"just" from an activity, moving `start` with the text."""
-    value = ent["value"]
-    cut = 0
-    for m in _WORD.finditer(value):
-        if m.group().lower().strip(",") not in _ACTIVITY_FILLER:
-            cut = m.start()
-            break
-    else:
-        cut = len(value)
-    if cut == 0:
-        return ent
-    new = dict(ent, value=value[cut:])
-    if _has_span(ent):
-        new["start"] = ent["start"] + cut
-    return new
-
-
-def _plausible_activity(ent: dict[str, Any], ruler: list[dict[str, Any]]) -> bool:
-    words = _words(ent["value"])
-    if not words or only_function_words(ent["value"]):
-        return False
-    if len(words) == 1 and words[0] in _BARE_ACTIVITY:
-        return False
-    if words[0] in _LEADING_PREPOSITIONS:
-        # A when/where phrase: the ruler found something in it, or it reads as one.
-        rest = " ".join(words[1:])
-        return not (any(_overlaps(ent, r) for r in ruler)
-                    or any(recognised(c, rest) for c in CLOSED_LABELS)
-                    or len(words) <= 3)
-    return True
-
-
-def _plausible_place(ent: dict[str, Any]) -> bool:
-    words = _words(ent["value"])
-    return (len(words) >= 2 and words[0] in _PLACE_PREPOSITIONS
-            and not (set(words) & _NOT_PLACES))
-
-
-def _join_fragments(
-    acts: list[dict[str, Any]], ruler: list[dict[str, Any]], text: str | None
-) -> list[dict[str, Any]]:
-    """Join activity fragments split by a ruler entity: "a" + [ten-minute] + "walk"."""
-    spans = sorted((a for a in acts if _has_span(a)), key=lambda a: a["start"])
-    out: list[dict[str, Any]] = [a for a in acts if not _has_span(a)]
-    cur: dict[str, Any] | None = None
-    for a in spans:
-        if cur is not None:
-            between = [r for r in ruler if cur["end"] <= r["start"] and r["end"] <= a["start"]]
-            covered = set()
-            for r in between:
-                covered.update(range(r["start"], r["end"]))
-            gap = range(cur["end"], a["start"])
-            if text is not None:
-                bridged = bool(between) and all(
-                    i in covered or not text[i].strip() for i in gap)
-            else:  # without the text only the offsets tell: the gap is the ruler spans
-                bridged = bool(between) and all(
-                    i in covered or i in {r["start"] - 1 for r in between}
-                    or i in {r["end"] for r in between} for i in gap)
-            if bridged:
-                if text is not None:
-                    value = text[cur["start"]:a["end"]]
-                else:
-                    chars = [" "] * (a["end"] - cur["start"])
-                    for e in (cur, *between, a):
-                        off = e["start"] - cur["start"]
-                        chars[off:off + len(e["value"])] = list(e["value"])
-                    value = "".join(chars)
-                cur = dict(cur, value=value, end=a["end"])
-                continue
-            out.append(cur)
-        cur = a
-    if cur is not None:
-        out.append(cur)
-    return out
-
-
-def _vocative(ent: dict[str, Any], text: str | None) -> bool:
-    """A lone capitalised word set off by a comma is the client's name ("..., Santiago?")."""
-    if text is None or not _has_span(ent) or not re.fullmatch(r"[A-Z][a-z'-]+", ent["value"]):
-        return False
-    before = text[:ent["start"]].rstrip()
-    after = text[ent["end"]:].lstrip()
-    return (before == "" or before.endswith(",")) and (after == "" or after[0] in ",?.!")
-
-
-def _extend_over_object(
-    ent: dict[str, Any], ruler: list[dict[str, Any]], text: str | None
-) -> dict[str, Any]:
-    """DIET stopping inside the object the ruler found ("calling your" + [your aunt])."""
-    for r in ruler:
-        if r["entity"] in ("person", "place") and _has_span(ent) and _overlaps(ent, r) \
-                and ent["start"] < r["start"] and ent["end"] < r["end"]:
-            value = (text[ent["start"]:r["end"]] if text is not None
-                     else ent["value"][:r["start"] - ent["start"]] + r["value"])
-            return dict(ent, value=value, end=r["end"])
-    return ent
-
-
-def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
-    """Drop DIET's implausible entities and repair its activity spans (see tidy_entities)."""
-    named = [e for e in entities
-             if isinstance(e.get("entity"), str) and isinstance(e.get("value"), str)]
-    trusted = [e for e in named if not _learned(e)]
-    ruler_classes = {sub for e in trusted for sub, _ in expand(e["entity"], e["value"])}
-    ruler_spans = [e for e in trusted if _has_span(e)]
-    kept: list[dict[str, Any]] = []
-    acts: list[dict[str, Any]] = []
-    for e in entities:
-        if e not in named or not _learned(e):
-            if e not in named or not only_function_words(e["value"]):
-                kept.append(e)
-            continue
-        name = e["entity"]
-        if name == "activity":
-            acts.append(_strip_filler(e))
-            continue
-        if only_function_words(e["value"]):
-            continue
-        if any(_overlaps(e, r) and r["entity"] != name for r in ruler_spans):
-            continue  # the ruler has read these words as something else
-        if name in CLOSED_LABELS and (name in ruler_classes or not recognised(name, e["value"])):
-            continue
-        if name == "place" and not any(r["entity"] == "place" for r in ruler_spans) \
-                and not _plausible_place(e):
-            continue
-        kept.append(e)
-    # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
-    acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
-    acts = [_extend_over_object(a, ruler_spans, text) for a in acts
-            if not _vocative(a, text)]
-    acts = [a for a in acts if _plausible_activity(a, ruler_spans)]
-    others = kept + acts
-    acts = [a for a in acts if not any(_inside(a, o) for o in others if o is not a)]
-    return kept + acts
-
-
-def _named_people(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
-    """Persons named after "with/ask/call/text" that no entity already covers (see
-    _NAMED_PERSON); a word another entity claims (a day, a place) is left to that entity."""
-    if not text:
-        return []
-    found: list[dict[str, Any]] = []
-    for m in _NAMED_PERSON.finditer(text):
-        name = m.group(1)
-        if name.lower() in _NOT_NAMES:
-            continue
-        ent = {"entity": "person", "value": name, "start": m.start(1), "end": m.end(1),
-               "extractor": NAME_EXTRACTOR}
-        if any(_overlaps(ent, e) and e.get("entity") != "activity" for e in entities):
-            continue
-        found.append(ent)
-    return found
-
-
-def tidy_entities(
-    entities: list[dict[str, Any]], text: str | None = None
-) -> list[dict[str, Any]]:
-    """Filter, normalise, expand and de-duplicate a message's entities (pure).
-
-    Filtering (entities from a trained extractor only; ruler and explicit ones are kept):
-    - closed classes (day, time_of_day, frequency, duration) only when the ruler found none
-      of that class and the value normalises to a canonical one; nothing that is only
-      function words ("on", "the", "go") of any class;
-    - a DIET entity over words the ruler labelled as another class is dropped;
-    - place only from the ruler, or "<place preposition> ..." of two words or more that is
-      not something carried ("in the buggy");
-    - activity: leading "to"/"maybe"/"just" stripped; bare verbs/pronouns ("go", "it") and
-      when/where phrases ("at your days off", "in the park") dropped; fragments split only
-      by ruler entities joined ("a" [ten-minute] "walk"); an activity inside another
-      entity's span dropped.
-    `text` (the message text) gives joined fragments their exact wording, and a capitalised
-    name after "with/ask/call/text" becomes a person (see _named_people).
-    """
-    entities = _filter(entities, text)
-    entities = entities + _named_people(entities, text)
-    ranked = sorted(enumerate(entities), key=lambda p: (_rank(p[1]), p[0]))
-    kept: list[dict[str, Any]] = []
-    order: dict[int, tuple[int, int]] = {}  # id(entity) -> (original index, part)
-    for idx, ent in ranked:
-        name = ent.get("entity")
-        raw = ent.get("value")
-        if not isinstance(name, str) or not isinstance(raw, str):
-            order[id(ent)] = (idx, 0)
-            kept.append(ent)
-            continue
-        # Same type over the same characters, found twice: keep the better extractor's.
-        if any(k.get("entity") == name and _overlaps(k, ent) for k in kept):
-            continue
-        for i, (sub_name, value) in enumerate(expand(name, raw)):
-            if not value or any(
-                k.get("entity") == sub_name and k.get("value") == value for k in kept
-            ):
-                continue
-            new = dict(ent)
-            new["entity"] = sub_name
-            # A name keeps its capital: the client says "Kofi", not "kofi".
-            new["value"] = raw if ent.get("extractor") == NAME_EXTRACTOR else value
-            new["text"] = ent.get("text", raw)
-            if i > 0:
-                new["derived_from"] = name
-            order[id(new)] = (idx, i)
-            kept.append(new)
-    kept.sort(
-        key=lambda e: (e.get("start") if e.get("start") is not None else 1 << 30, *order[id(e)])
-    )
-    return kept
+PARTS_KEY = "parts"
+# Set by IntentEnsemble, read by PartsAnnotator; not part of the parse result.
+PART_RANKINGS_KEY = "part_intent_rankings"
+# How many intents each part carries in its own `intent_ranking`.
+PART_RANKING_LENGTH = 3
 
 
 @DefaultV1Recipe.register(
@@ -364,7 +92,7 @@ class CueAnnotator(GraphComponent):
         message.set(CUES_KEY, cues, add_to_output=True)
         if self._config.get("normalize_entities", True):
             entities = message.get(ENTITIES) or []
-            if entities or isinstance(text, str) and _NAMED_PERSON.search(text):
+            if entities or isinstance(text, str) and NAMED_PERSON.search(text):
                 tidied = tidy_entities(entities, text if isinstance(text, str) else None)
                 message.set(ENTITIES, tidied, add_to_output=True)
         return message
@@ -440,6 +168,9 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             "char_ngram_range": [2, 5],
             "ranking_length": 10,
             "random_seed": 42,
+            # Also rank the intents of each part of a message with several moves
+            # (read by PartsAnnotator, which must come later in the pipeline).
+            "classify_parts": True,
         }
 
     def __init__(
@@ -598,4 +329,116 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 ranking = ranking[:length]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        if self._config["classify_parts"]:
+            for message in messages:
+                self._classify_parts(message)
         return messages
+
+    def _classify_parts(self, message: Message) -> None:
+        """Rank the intents of each part of a message with more than one (bot.language.parts).
+
+        The linear model reads each part on its own (one sparse product for all parts; DIET's
+        ranking exists only for the whole text). PartsAnnotator turns the result into `parts`.
+        """
+        text = message.get(TEXT)
+        spans = split_spans(text) if isinstance(text, str) else []
+        if len(spans) < 2:
+            return
+        linear = self.linear_probabilities([s.text.lower() for s in spans])
+        rankings = []
+        for span, row in zip(spans, linear, strict=True):
+            order = np.argsort(-row, kind="stable")[:PART_RANKING_LENGTH]
+            rankings.append({
+                "start": span.start, "end": span.end, "text": span.text,
+                "ranking": [{INTENT_NAME_KEY: self.classes[i],
+                             PREDICTED_CONFIDENCE_KEY: float(row[i])} for i in order],
+            })  # fmt: skip
+        message.set(PART_RANKINGS_KEY, rankings)
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class PartsAnnotator(GraphComponent):
+    """Adds `parts` to the parse: one entry per sentence or clause that carries a move.
+
+    Placed last in config.yml (after FallbackClassifier). Each part is
+    `{"text", "start", "end", "intent": {"name", "confidence"}, "intent_ranking",
+    "entities", "cues"}`; entity offsets stay relative to the whole text. A message with one
+    move has exactly one part, equal to the whole parse (its intent after the fallback).
+    With several parts, each part's intent is IntentEnsemble's linear model on that part,
+    and a part below `fallback_threshold` is `nlu_fallback`, as FallbackClassifier does for
+    the whole message (config.yml keeps the two thresholds equal; tests/test_contract.py
+    checks it). The top-level `intent`, `entities` and `cues` are left as they are.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"fallback_threshold": 0.3}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = {**self.get_default_config(), **config}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> PartsAnnotator:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            message.set(PARTS_KEY, self.parts(message), add_to_output=True)
+        return messages
+
+    def parts(self, message: Message) -> list[dict[str, Any]]:
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text.strip():
+            return []
+        entities = [e for e in message.get(ENTITIES) or [] if isinstance(e, dict)]
+        rankings = message.get(PART_RANKINGS_KEY) or []
+        if len(rankings) < 2:
+            intent = dict(message.get(INTENT) or {INTENT_NAME_KEY: None,
+                                                  PREDICTED_CONFIDENCE_KEY: 0.0})
+            return [{
+                "text": text, "start": 0, "end": len(text), "intent": intent,
+                "intent_ranking": list(message.get(INTENT_RANKING_KEY) or [])[
+                    :PART_RANKING_LENGTH],
+                "entities": entities,
+                "cues": message.get(CUES_KEY) or detect_cues(text),
+            }]  # fmt: skip
+        threshold = float(self._config["fallback_threshold"])
+        spans = [PartSpan(r["start"], r["end"], r["text"]) for r in rankings]
+        out = []
+        for i, (item, span) in enumerate(zip(rankings, spans, strict=True)):
+            top = dict(item["ranking"][0])
+            if top[PREDICTED_CONFIDENCE_KEY] < threshold:
+                top = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: threshold}
+            out.append({
+                "text": span.text, "start": span.start, "end": span.end, "intent": top,
+                "intent_ranking": [dict(r) for r in item["ranking"]],
+                "entities": [e for e in entities if _part_index(e, spans) == i],
+                "cues": detect_cues(span.text),
+            })  # fmt: skip
+        return out
+
+
+def _part_index(entity: dict[str, Any], spans: list[PartSpan]) -> int:
+    """The part that holds an entity: by its offsets, else the first part that contains its
+    value, else the first part."""
+    start = entity.get("start")
+    if isinstance(start, int):
+        for i, span in enumerate(spans):
+            if span.start <= start < span.end:
+                return i
+    value = str(entity.get("text") or entity.get("value") or "").lower()
+    for i, span in enumerate(spans):
+        if value and value in span.text.lower():
+            return i
+    return 0

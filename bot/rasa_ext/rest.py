@@ -43,6 +43,11 @@ MAX_KEY_CHARS = 200
 # How long a resent turn waits for the first copy's reply before being told to retry.
 IDEMPOTENT_WAIT_S = 30.0
 
+# Control characters (other than tab and line breaks) carry no speech, upset terminals
+# and exports, and PostgreSQL refuses NUL in text: they are dropped from messages and
+# refused in sender ids.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 START = "start_rehearsal"
 END = "end_rehearsal"
 COMMAND = re.compile(r"^/\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)")
@@ -58,6 +63,8 @@ def request_problem(body: Any) -> str | None:
         return '"sender" must be a text (the session id)'
     if len(str(sender)) > MAX_SENDER_CHARS:
         return f'"sender" is too long (at most {MAX_SENDER_CHARS} characters)'
+    if CONTROL_CHARS.search(str(sender)):
+        return '"sender" must not contain control characters'
     message = body.get("message")
     if not isinstance(message, str):
         return '"message" must be a text'
@@ -139,7 +146,8 @@ class GuardedRestInput(RestInput):
             if isinstance(who, HTTPResponse):
                 return who
             sender = str(body["sender"])
-            text, problem = bound_command(body["message"], who.account.name)
+            message = CONTROL_CHARS.sub("", body["message"])
+            text, problem = bound_command(message, who.account.name)
             if problem is not None or text is None:
                 return response.json({"error": problem}, status=400)
             refused = _not_theirs(sender, who)

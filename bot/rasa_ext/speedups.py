@@ -18,8 +18,9 @@ component and the channels are, at start-up). Measured with bench/profile_turn.p
 
 from __future__ import annotations
 
-import os
 from typing import Any
+
+from bot.config import speedups_enabled
 
 _installed = False
 
@@ -27,7 +28,7 @@ _installed = False
 def install() -> None:
     global _installed
     # RASA_SPEEDUPS=off runs Rasa unpatched, to measure the difference (bench/load.py).
-    if _installed or os.environ.get("RASA_SPEEDUPS", "on").lower() == "off":
+    if _installed or not speedups_enabled():
         return
     _installed = True
     _cache_action_result_validator()

@@ -25,9 +25,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.accounts.registry import INSTRUCTOR
+from bot.config import WEB_DIR
 from bot.rasa_ext.auth import gate
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 # Only what the pages are made of; anything else in the folder is not published.
 CONTENT_TYPES: dict[str, str] = {
@@ -55,14 +54,14 @@ def resolve_static(relative: str, root: Path = WEB_DIR) -> Path | None:
     if any(p.startswith(".") for p in parts) or "\x00" in relative:
         return None
     root = root.resolve()
-    candidate = root.joinpath(*parts).resolve() if parts else root / "index.html"
-    if candidate.is_dir():
-        candidate = candidate / "index.html"
     try:
+        candidate = root.joinpath(*parts).resolve() if parts else root / "index.html"
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
         candidate.relative_to(root)
-    except ValueError:
-        return None
-    if candidate.suffix.lower() not in CONTENT_TYPES or not candidate.is_file():
+        if candidate.suffix.lower() not in CONTENT_TYPES or not candidate.is_file():
+            return None
+    except (OSError, ValueError):  # outside the folder, a name too long, bad bytes
         return None
     return candidate
 
@@ -71,6 +70,11 @@ def resolve_static(relative: str, root: Path = WEB_DIR) -> Path | None:
 GATED_PAGES: dict[str, str | None] = {
     "index.html": None,
     "instructor.html": INSTRUCTOR,
+    "drills.html": None,
+    "debrief.html": None,
+    "progress.html": None,
+    "supervision.html": INSTRUCTOR,
+    "library.html": INSTRUCTOR,
 }
 
 # The pages load scripts and styles only from this server and are never framed.

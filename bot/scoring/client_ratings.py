@@ -86,12 +86,6 @@ def _persona_lines(persona: Any, situation: str) -> list[str]:
         return []
     lines: Any = persona.get("lines") if isinstance(persona, Mapping) else getattr(
         persona, "lines", None)
-    if callable(lines):
-        try:
-            lines = lines(situation)
-        except Exception:  # an unexpected persona API must not lose the scorecard
-            return []
-        return [str(x) for x in lines or [] if isinstance(x, str)]
     if isinstance(lines, Mapping):
         found = lines.get(situation)
         if isinstance(found, str):

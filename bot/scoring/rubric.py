@@ -1,4 +1,4 @@
-"""Score a rehearsal transcript on the nine dimensions of shared/spec/rubric.md.
+"""Score a rehearsal transcript on the nine dimensions of docs/rubric.md.
 
 Pure and deterministic: the same turns always give the same score. Each dimension is one
 small function that walks a checklist of observed behaviours and returns a score 0-6 (even
@@ -13,19 +13,28 @@ These are this project's estimates, not validated instrument scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.client.tuning import TUNING
 from bot.language.quantities import minutes as duration_minutes
-from bot.moves import FALLBACK, PLAN_ENTITIES
+from bot.moves import PLAN_ENTITIES
+from bot.scoring.transcript import (
+    Transcript,
+    Turn,
+    adjustments_after_feedback,
+    dropped_at_first_reluctance,
+    homework_sensitive,
+    persona_get,
+    quote,
+    read_turns,
+    unaddressed_barriers,
+    unique_turns,
+    unrepaired_rupture,
+)
 
 SCORER_VERSION = "rubric-1.0"
 LABEL = "This project's estimates, not validated instrument scores"
-UNCLEAR = "unclear"
-QUOTE_CHARS = 120
-
 DIMENSION_NAMES: dict[str, str] = {
     "D1": "Review of the previous plan",
     "D2": "Collaborative design tied to goals",
@@ -38,17 +47,6 @@ DIMENSION_NAMES: dict[str, str] = {
     "D9": "Socratic style and language",
 }
 
-# Moves that belong to designing the new plan; the review of last week happens before them.
-DESIGN_MOVES = frozenset(
-    {"elicit_ideas", "propose_task", "specify_plan", "link_to_goals", "summarize_plan",
-     "written_summary"}
-)
-# Moves that show the trainee staying with the client's hesitation instead of dropping it.
-EXPLORING_MOVES = frozenset(
-    {"explore_barriers", "problem_solve", "reflect", "elicit_feedback", "check_understanding",
-     "give_rationale", "elicit_ideas", "explore_learning", "specify_plan", "link_to_goals",
-     "ask_permission", "repair_rupture", "affirm"}
-)
 # Plan categories of the rubric's D5: what / when / where / how long / how often / with whom.
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "what": ("activity",),
@@ -79,153 +77,8 @@ CONFIDENCE_RE = re.compile(
     re.IGNORECASE,
 )
 REASON_RE = re.compile(r"\bbecause\b|\bso that\b|\bwhy\b|\breason\b|\bthe point\b", re.IGNORECASE)
-DROP_RE = re.compile(
-    r"\bleave it\b|\bforget (it|about)\b|\bdon't worry about\b|\bno need\b|\bskip\b|"
-    r"\bnot do (a|an|any)\b|\bdon't have to do\b|\bdrop (it|the)\b|\bno plan\b|\bnever ?mind\b",
-    re.IGNORECASE,
-)
 GOAL_WORDS_RE = re.compile(r"\bgoal|\byou said\b|\byou want|\bmatters to you\b|\bimportant to you",
                            re.IGNORECASE)
-
-# Which trainee moves answer which unmet agreement condition (plan_objection:<condition>).
-OBJECTION_ANSWERS: dict[str, frozenset[str]] = {
-    "rationale_understood": frozenset({"give_rationale", "check_understanding",
-                                       "explore_learning", "link_to_goals"}),
-    "client_shaped": frozenset({"elicit_ideas", "elicit_feedback", "ask_permission"}),
-    "min_specifics": frozenset({"specify_plan"}),
-    "barriers_resolved": frozenset({"explore_barriers", "problem_solve"}),
-    "within_task_limits": frozenset({"specify_plan", "problem_solve", "elicit_ideas",
-                                     "propose_task"}),
-    "feedback_asked": frozenset({"elicit_feedback", "check_understanding"}),
-    "understanding_checked": frozenset({"check_understanding"}),
-    "linked_to_goals": frozenset({"link_to_goals"}),
-    "min_trust": frozenset({"reflect", "repair_rupture", "affirm", "ask_permission"}),
-    "min_willingness": frozenset({"reflect", "elicit_ideas", "problem_solve", "affirm"}),
-    "no_open_rupture": frozenset({"repair_rupture"}),
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Transcript view
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One trainee turn and the client's reaction, normalised for the checklists."""
-
-    n: int
-    text: str
-    intent: str  # UNCLEAR when the parse was not trustworthy
-    cues: Mapping[str, Any]
-    entities: tuple[tuple[str, str], ...]
-    events: tuple[tuple[str, str], ...]
-    state: Mapping[str, Any]
-
-    def cue(self, name: str) -> bool:
-        return bool(self.cues.get(name))
-
-    @property
-    def question(self) -> str:
-        return str(self.cues.get("question") or "none")
-
-    def has_event(self, kind: str, detail: str | None = None) -> bool:
-        return any(k == kind and (detail is None or d == detail) for k, d in self.events)
-
-    def event_details(self, kind: str) -> list[str]:
-        return [d for k, d in self.events if k == kind]
-
-    def entity_names(self) -> set[str]:
-        return {e for e, _ in self.entities}
-
-
-def _turn(raw: Mapping[str, Any], index: int) -> Turn:
-    intent = str(raw.get("intent") or "")
-    try:
-        confidence = float(raw.get("confidence", 1.0) or 0.0)
-    except (TypeError, ValueError):
-        confidence = 0.0
-    if intent == FALLBACK or confidence < TUNING.scorer_min_confidence or not intent:
-        intent = UNCLEAR
-    entities = tuple(
-        (str(e.get("entity")), str(e.get("value")))
-        for e in raw.get("entities") or []
-        if isinstance(e, Mapping) and e.get("entity")
-    )
-    events = []
-    for ev in raw.get("events") or []:
-        kind, _, detail = str(ev).partition(":")
-        events.append((kind, detail))
-    n = raw.get("n")
-    return Turn(
-        n=int(n) if isinstance(n, int) or str(n).isdigit() else index + 1,
-        text=str(raw.get("trainee") or ""),
-        intent=intent,
-        cues=raw.get("cues") or {},
-        entities=entities,
-        events=tuple(events),
-        state=raw.get("client_state") or {},
-    )
-
-
-@dataclass
-class Transcript:
-    turns: list[Turn]
-    persona: Any = None
-
-    @property
-    def final(self) -> Mapping[str, Any]:
-        return self.turns[-1].state if self.turns else {}
-
-    def with_intent(self, *intents: str) -> list[Turn]:
-        return [t for t in self.turns if t.intent in intents]
-
-    def with_event(self, kind: str, detail: str | None = None) -> list[Turn]:
-        return [t for t in self.turns if t.has_event(kind, detail)]
-
-    def after(self, n: int) -> list[Turn]:
-        return [t for t in self.turns if t.n > n]
-
-    @property
-    def design_start(self) -> int:
-        """Turn number where designing the new plan starts (review turns come before it)."""
-        for t in self.turns:
-            if t.intent in DESIGN_MOVES or t.state.get("phase") in ("design", "closing"):
-                return t.n
-        return 10**9
-
-    def review_turns(self) -> list[Turn]:
-        return [t for t in self.turns if t.n < self.design_start]
-
-    def design_turns(self) -> list[Turn]:
-        return [t for t in self.turns if t.n >= self.design_start]
-
-    @property
-    def plan_agreed(self) -> bool:
-        plan = self.final.get("plan") or {}
-        return bool(plan.get("agreed")) or bool(self.with_event("plan_agreed"))
-
-    def plan_fields(self) -> set[str]:
-        """Plan entities the plan carries: the client's plan state plus the trainee's details."""
-        fields: set[str] = set()
-        plan = self.final.get("plan") or {}
-        fields |= {k for k in PLAN_ENTITIES if plan.get(k)}
-        if any(k in plan for k in PLAN_ENTITIES):
-            # The engine records the plan as the client holds it, so details the trainee
-            # dropped or the client replaced do not count twice.
-            return fields
-        for t in self.turns:
-            fields |= t.entity_names() & set(PLAN_ENTITIES)
-            for d in t.event_details("plan_detail") + t.event_details("plan_countered"):
-                fields.add(d.partition("=")[0])
-        return fields
-
-    def has_task(self) -> bool:
-        return (
-            "activity" in self.plan_fields()
-            or bool(self.with_intent("propose_task"))
-            or bool(self.with_event("idea_offered"))
-        )
-
 
 @dataclass
 class Result:
@@ -233,134 +86,6 @@ class Result:
     evidence: list[Turn] = field(default_factory=list)
     missing: str = ""
     caps: list[str] = field(default_factory=list)
-
-
-def _quote(text: str) -> str:
-    """Trainee text trimmed to about QUOTE_CHARS at a word boundary; always a substring."""
-    text = text.strip()
-    if len(text) <= QUOTE_CHARS:
-        return text
-    cut = text[:QUOTE_CHARS]
-    space = cut.rfind(" ")
-    return cut[:space] if space > QUOTE_CHARS // 2 else cut
-
-
-def _unique(turns: Iterable[Turn]) -> list[Turn]:
-    seen: dict[int, Turn] = {}
-    for t in turns:
-        seen.setdefault(t.n, t)
-    return [seen[n] for n in sorted(seen)]
-
-
-def _persona_get(persona: Any, *path: str) -> Any:
-    """Read a nested value from a persona that is a dict, a dataclass, or None."""
-    cur = persona
-    for key in path:
-        if cur is None:
-            return None
-        if isinstance(cur, Mapping):
-            cur = cur.get(key)
-        else:
-            cur = getattr(cur, key, None)
-    return cur
-
-
-# --------------------------------------------------------------------------------------------
-# Shared facts
-
-
-def _unaddressed_barriers(tx: Transcript) -> list[str]:
-    """Barriers the client disclosed that the trainee never problem-solved or resolved."""
-    out = []
-    resolved = set(tx.final.get("resolved") or [])
-    for t in tx.turns:
-        for b in t.event_details("barrier_disclosed"):
-            later = [u for u in tx.turns if u.n >= t.n]
-            solved = b in resolved or any(u.has_event("barrier_resolved", b) for u in later)
-            worked_on = any(u.intent == "problem_solve" for u in tx.after(t.n))
-            if not (solved or worked_on) and b not in out:
-                out.append(b)
-    return out
-
-
-def _unrepaired_rupture(tx: Transcript) -> bool:
-    last_rupture = max((t.n for t in tx.with_event("rupture")), default=None)
-    if last_rupture is None:
-        return False
-    repaired = any(t.has_event("repair") for t in tx.turns if t.n >= last_rupture)
-    return not repaired or bool(tx.final.get("rupture"))
-
-
-def _first_reluctance(tx: Transcript) -> Turn | None:
-    """The first turn in design where the client hesitated about the new plan."""
-    for t in tx.design_turns():
-        if (t.has_event("plan_objection") or t.has_event("belief_activated")
-                or t.has_event("plan_countered") or t.has_event("plan_refused")):
-            return t
-    return None
-
-
-def _dropped_at_first_reluctance(tx: Transcript) -> Turn | None:
-    """The trainee's turn that let the plan go right after the first hesitation, unexplored."""
-    first = _first_reluctance(tx)
-    if first is None or tx.plan_agreed:
-        return None
-    later = tx.after(first.n)
-    if not later:
-        return None
-    nxt = later[0]
-    explored = any(t.intent in EXPLORING_MOVES and not DROP_RE.search(t.text) for t in later)
-    let_go = DROP_RE.search(nxt.text) or nxt.intent in ("goodbye", "off_topic")
-    return nxt if let_go and not explored else None
-
-
-def _adjustments(tx: Transcript) -> list[Turn]:
-    """Trainee turns that changed the plan or the approach after the client's feedback."""
-    out: list[Turn] = []
-    for t in tx.turns:
-        for detail in t.event_details("plan_countered"):
-            entity, _, value = detail.partition("=")
-            # The trainee took the client's value: said it back in a later turn.
-            for u in tx.after(t.n):
-                if (entity, value) in u.entities or (value and value.lower() in u.text.lower()):
-                    out.append(u)
-                    break
-        for condition in t.event_details("plan_objection"):
-            answers = OBJECTION_ANSWERS.get(condition, EXPLORING_MOVES)
-            nxt = tx.after(t.n)[:2]
-            hit = next((u for u in nxt if u.intent in answers and not u.cue("directive")), None)
-            if hit:
-                out.append(hit)
-        if t.has_event("barrier_disclosed") or t.has_event("belief_activated"):
-            # Planning around what the client disclosed, even if it surfaced in the review.
-            hit = next((u for u in tx.after(t.n) if u.intent == "problem_solve"
-                        or u.has_event("barrier_resolved") or u.has_event("belief_softened")),
-                       None)
-            if hit:
-                out.append(hit)
-        if t.has_event("rupture"):
-            # After a rupture: repair, then a non-directive new start (choice handed back).
-            repaired = next((u for u in tx.after(t.n) if u.has_event("repair")), None)
-            if repaired:
-                hit = next((u for u in tx.after(repaired.n) if u.intent in (
-                    "elicit_ideas", "ask_permission", "elicit_feedback", "problem_solve")
-                    and not u.cue("directive")), None)
-                if hit:
-                    out.append(hit)
-        if t.intent == "elicit_feedback" and t.question == "open":
-            # The client's answer about the plan changes the plan in the next trainee turn.
-            nxt = tx.after(t.n)[:1]
-            if nxt and nxt[0].intent in ("problem_solve", "specify_plan") and not nxt[
-                    0].cue("directive"):
-                out.append(nxt[0])
-    return _unique(out)
-
-
-def _homework_sensitive(tx: Transcript) -> bool:
-    sens = _persona_get(tx.persona, "sensitivities")
-    if isinstance(sens, Mapping) and "homework_term" in sens:
-        return True
-    return bool(tx.with_event("sensitivity", "homework_term"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,28 +122,28 @@ def d1_review(tx: Transcript) -> Result:
               and (t.intent == "link_to_goals" or t.cue("collaborative") or t.cue("tentative"))]
     evidence = asked + learning_q + barriers_q + affirmed[:1]
     if blame:
-        return Result(2, _unique(evidence + blame),
+        return Result(2, unique_turns(evidence + blame),
                       "Treat what did not happen as useful information: ask what got in the "
                       "way with curiosity rather than asking why it was not done.",
                       caps=["Blame in the review keeps D1 at 2"])
     if not checklist["deeper"]:
-        return Result(2 if checklist["completion"] else 1, _unique(evidence),
+        return Result(2 if checklist["completion"] else 1, unique_turns(evidence),
                       "Go beyond whether it was done: ask what got in the way, or what the "
                       "client noticed, and acknowledge the effort.")
     if not checklist["completion"] and not learned:
-        return Result(3, _unique(evidence),
+        return Result(3, unique_turns(evidence),
                       "Also ask how much of the plan was done, and acknowledge the effort.")
     if learned and checklist["affirmed"] and shaped:
-        return Result(6, _unique(evidence + shaped[:1]))
+        return Result(6, unique_turns(evidence + shaped[:1]))
     if learned and (checklist["affirmed"] or shaped):
-        return Result(5, _unique(evidence + shaped[:1]),
+        return Result(5, unique_turns(evidence + shaped[:1]),
                       "Build the new plan explicitly on what the client learned last week."
                       if not shaped else "Acknowledge the effort the client made last week.")
     if checklist["affirmed"]:
-        return Result(4, _unique(evidence),
+        return Result(4, unique_turns(evidence),
                       "Invite the client to put into words what they learned ('What did you "
                       "notice?'), then build the new plan on it.")
-    return Result(3, _unique(evidence),
+    return Result(3, unique_turns(evidence),
                   "Acknowledge the effort the client made, whatever the outcome, and invite "
                   "them to say what they learned.")
 
@@ -473,7 +198,7 @@ def d2_collaboration(tx: Transcript) -> Result:
             score = 3
             missing = ("Name the goal this task serves ('You said you wanted...')."
                        if not goals else "Ask the client whether the plan suits them.")
-    dropped = _dropped_at_first_reluctance(tx)
+    dropped = dropped_at_first_reluctance(tx)
     if dropped is not None:
         # Caps are reported whenever their condition holds, so the trainee sees why.
         caps.append("Plan dropped at the first sign of reluctance: D2 capped at 2")
@@ -483,7 +208,7 @@ def d2_collaboration(tx: Transcript) -> Result:
                    "the plan go.")
     if dropped is not None:
         ev = ev + [dropped]
-    return Result(score, _unique(ev), missing, caps)
+    return Result(score, unique_turns(ev), missing, caps)
 
 
 def d3_session_link(tx: Transcript) -> Result:
@@ -507,9 +232,9 @@ def d3_session_link(tx: Transcript) -> Result:
                                "elicit_ideas", "specify_plan", "written_summary",
                                "problem_solve")]
     custom += tx.with_event("belief_softened")
-    ev = _unique(relevant + custom) or task_turns[:1]
+    ev = unique_turns(relevant + custom) or task_turns[:1]
     if not ev:
-        ev = _unique(t for t in tx.turns if t.entity_names())[:1]
+        ev = unique_turns(t for t in tx.turns if t.entity_names())[:1]
     if linked and learned_first and custom:
         return Result(6, ev)
     if relevant and custom:
@@ -546,7 +271,7 @@ def d4_rationale(tx: Transcript) -> Result:
     if not given:
         # No explicit rationale: a reason may still be drawn out by questions and restated.
         if restated:
-            return Result(5 if drawn else 3, _unique(drawn + restated),
+            return Result(5 if drawn else 3, unique_turns(drawn + restated),
                           "Make the reason explicit too, and tie it to the client's goal.")
         if goals:
             return Result(2, goals, "Say why the task could help, linked to the goal the "
@@ -557,17 +282,17 @@ def d4_rationale(tx: Transcript) -> Result:
         return Result(0, missing="Share briefly why this kind of practice helps, linked to "
                                  "what the client wants.")
     if not tied:
-        return Result(3 if restated else 2, _unique(given + restated),
+        return Result(3 if restated else 2, unique_turns(given + restated),
                       "Make the reason specific to this client: connect it to the goal they "
                       "named.")
     if restated and drawn:
-        return Result(6, _unique(tied + drawn + restated))
+        return Result(6, unique_turns(tied + drawn + restated))
     if restated or drawn:
-        return Result(5, _unique(tied + drawn + restated),
+        return Result(5, unique_turns(tied + drawn + restated),
                       "Ask the client to put the reason in their own words."
                       if not restated else "Draw the reason out with a question before "
                                            "explaining it.")
-    return Result(4, _unique(tied), "Invite the client to say in their own words why the plan "
+    return Result(4, unique_turns(tied), "Invite the client to say in their own words why the plan "
                                     "might help.")
 
 
@@ -582,7 +307,7 @@ def _sized_to_client(tx: Transcript) -> bool:
             if not plan.get(entity) and not any((entity, value) in u.entities
                                                 for u in tx.after(t.n)):
                 return False
-    limit = _persona_get(tx.persona, "task_limits", "max_duration_minutes")
+    limit = persona_get(tx.persona, "task_limits", "max_duration_minutes")
     minutes = duration_minutes(str(plan.get("duration") or ""))
     return not (limit and minutes and minutes > float(limit))
 
@@ -604,7 +329,7 @@ def d5_specificity(tx: Transcript) -> Result:
                                  "how long.")
     cats = [c for c, names in CATEGORIES.items() if set(names) & fields]
     # Details mentioned while reviewing last week ("the walking plan") are not the new plan.
-    ev = _unique([t for t in tx.turns if t.entity_names() & set(PLAN_ENTITIES)
+    ev = unique_turns([t for t in tx.turns if t.entity_names() & set(PLAN_ENTITIES)
                   and t.intent not in NOT_PLANNING_MOVES]
                  + tx.with_intent("specify_plan") + tx.with_intent("propose_task")[:1])
     # with_whom only applies when someone is involved; the other five always apply.
@@ -666,7 +391,7 @@ def d6_obstacles(tx: Transcript) -> Result:
     if not (asked or solved or resolved or confidence):
         return Result(0, missing="Ask what might get in the way of the plan this week.")
     if not (solved or resolved):
-        return Result(2, _unique(asked + confidence),
+        return Result(2, unique_turns(asked + confidence),
                       "Follow up the obstacle the client names: work out together what they "
                       "could do about it.")
     belief_covered = [t for t in tx.turns if t.has_event("belief_softened")]
@@ -688,7 +413,7 @@ def d6_obstacles(tx: Transcript) -> Result:
         "a back-up plan": bool(backup),
         "confidence checked and the task adjusted": bool(adjusted_conf),
     }
-    ev = _unique(asked + solved + resolved + backup + adjusted_conf + belief_covered)
+    ev = unique_turns(asked + solved + resolved + backup + adjusted_conf + belief_covered)
     got = sum(extras.values())
     lacking = [k for k, v in extras.items() if not v]
     missing = "Add " + "; ".join(lacking) + "." if lacking else ""
@@ -696,7 +421,7 @@ def d6_obstacles(tx: Transcript) -> Result:
     if not asked and score > 4:
         score -= 1  # obstacles solved only when the client raised them
     caps = []
-    unaddressed = _unaddressed_barriers(tx)
+    unaddressed = unaddressed_barriers(tx)
     if unaddressed:
         caps.append("Disclosed barrier never addressed (" + ", ".join(unaddressed)
                     + "): D6 capped at 2")
@@ -708,12 +433,12 @@ def d6_obstacles(tx: Transcript) -> Result:
 
 def _barrier_kinds(tx: Transcript) -> set[str]:
     """Kinds (practical, belief, ...) of the barriers resolved, when the persona is known."""
-    barriers = _persona_get(tx.persona, "barriers") or []
+    barriers = persona_get(tx.persona, "barriers") or []
     by_id: dict[str, str] = {}
     for b in barriers:
-        bid = _persona_get(b, "id")
+        bid = persona_get(b, "id")
         if bid:
-            by_id[str(bid)] = str(_persona_get(b, "kind") or "")
+            by_id[str(bid)] = str(persona_get(b, "kind") or "")
     resolved = {d for t in tx.turns for d in t.event_details("barrier_resolved")}
     resolved |= set(tx.final.get("resolved") or [])
     return {by_id[b] for b in resolved if b in by_id}
@@ -748,7 +473,7 @@ def d7_written(tx: Transcript) -> Result:
     got = sum(parts.values())
     lacking = [k for k, v in parts.items() if not v]
     score = 6 if got == 4 else 5 if got >= 2 else 4
-    return Result(score, _unique(written + spoken),
+    return Result(score, unique_turns(written + spoken),
                   "Make the written note include " + ", ".join(lacking) + "." if lacking else "")
 
 
@@ -761,7 +486,7 @@ def d8_responsiveness(tx: Transcript) -> Result:
     """
     checks = tx.with_intent("elicit_feedback", "check_understanding")
     repairs = tx.with_intent("repair_rupture")
-    adjustments = _adjustments(tx)
+    adjustments = adjustments_after_feedback(tx)
     pressure = tx.with_event("sensitivity", "pressure")
     overridden = pressure and not adjustments
     caps: list[str] = []
@@ -787,20 +512,20 @@ def d8_responsiveness(tx: Transcript) -> Result:
         ev = adjustments + checks + validated + repairs
         lacking = [k for k, v in extras.items() if not v]
         missing = "Also " + "; ".join(lacking) + "." if lacking else ""
-    if _unrepaired_rupture(tx):
+    if unrepaired_rupture(tx):
         caps.append("Alliance rupture never repaired: D8 capped at 2")
-    if _unrepaired_rupture(tx) and score > 2:
+    if unrepaired_rupture(tx) and score > 2:
         score = 2
         missing = ("Acknowledge the strain directly ('I think I pushed there; how did that "
                    "land?') and give the client a choice.")
-    unaddressed = _unaddressed_barriers(tx)
+    unaddressed = unaddressed_barriers(tx)
     if unaddressed:
         caps.append("Disclosed barrier never addressed (" + ", ".join(unaddressed)
                     + "): D8 capped at 2")
     if unaddressed and score > 2:
         score = 2
         missing = "Respond to the obstacle the client named by adjusting the plan with them."
-    dropped = _dropped_at_first_reluctance(tx)
+    dropped = dropped_at_first_reluctance(tx)
     if dropped is not None:
         if score > 3:
             score = 3
@@ -809,7 +534,7 @@ def d8_responsiveness(tx: Transcript) -> Result:
                    "step together.")
         ev = ev + [dropped]
         score = max(score, 1)
-    return Result(score, _unique(ev), missing if score < 6 else "", caps)
+    return Result(score, unique_turns(ev), missing if score < 6 else "", caps)
 
 
 def d9_style(tx: Transcript) -> Result:
@@ -862,7 +587,7 @@ def d9_style(tx: Transcript) -> Result:
     if len(lectures) >= 2 and score > 2:
         score -= 1
     if homework:
-        sensitive = _homework_sensitive(tx)
+        sensitive = homework_sensitive(tx)
         if sensitive:
             score = min(max(score - 1, 0), 4)
             caps.append("The word 'homework' with a client sensitive to it counts against D9")
@@ -874,7 +599,7 @@ def d9_style(tx: Transcript) -> Result:
         ev = ev if score > 0 else []
     if score > 0 and not ev:
         ev = open_q + reflections
-    return Result(score, _unique(ev), missing if score < 6 else "", caps)
+    return Result(score, unique_turns(ev), missing if score < 6 else "", caps)
 
 
 DIMENSIONS: dict[str, Callable[[Transcript], Result]] = {
@@ -909,15 +634,15 @@ def _mean(values: Iterable[int]) -> float:
 def score_transcript(
     turns: list[dict], persona_id: str, persona: object | None = None
 ) -> dict[str, Any]:
-    """Score a stored transcript; see shared/spec/rubric.md. Pure and deterministic."""
-    tx = Transcript([_turn(t, i) for i, t in enumerate(turns or [])], persona)
+    """Score a stored transcript; see docs/rubric.md. Pure and deterministic."""
+    tx = Transcript(read_turns(turns or []), persona)
     dims: dict[str, dict[str, Any]] = {}
     caps: list[str] = []
     scores: dict[str, int] = {}
     for dim, fn in DIMENSIONS.items():
         result = _cap_no_plan(dim, fn(tx), tx)
         score = max(0, min(6, int(result.score)))
-        evidence = [{"turn": t.n, "quote": _quote(t.text)} for t in result.evidence
+        evidence = [{"turn": t.n, "quote": quote(t.text)} for t in result.evidence
                     if t.text.strip()] if score > 0 else []
         dims[dim] = {
             "name": DIMENSION_NAMES[dim],

@@ -1,6 +1,7 @@
-/* Shared by the trainee and instructor pages: HTTP helpers, safe DOM building,
-   client lines with non-verbal cues, and the scorecard. No framework, no network
-   beyond this server. Text from the server is only ever set as textContent. */
+/* Shared by the pages: HTTP helpers (with the signed-in account and its CSRF token),
+   safe DOM building, client lines with non-verbal cues, and the scorecard. No
+   framework, no network beyond this server. Text from the server and from users is
+   only ever set as textContent, never as HTML. */
 "use strict";
 
 const Rehearsal = (() => {
@@ -20,14 +21,20 @@ const Rehearsal = (() => {
     D9: "Socratic style and language",
   };
 
+  // Each roll-up: a plain label and what it averages. The names echo published scales
+  // (HAACS, HSTBS, CTRS item 11) but the numbers are this project's estimates.
   const ROLLUP_NAMES = {
-    review: "Review (HAACS-like)",
-    design: "Design (HAACS-like)",
-    planning: "Planning (HAACS-like)",
-    specificity: "Specificity (HSTBS-like)",
-    motivation: "Motivation (HSTBS-like)",
-    problem_solving: "Problem-solving (HSTBS-like)",
-    ctrs_homework: "CTRS item 11-like estimate (mean of D1–D8)",
+    review: ["Reviewing last week's plan", "D1, in the style of the HAACS review items"],
+    design: ["Designing the plan together", "D2–D5, in the style of the HAACS design items"],
+    planning: ["Planning for follow-through",
+      "D6–D8, in the style of the HAACS planning items"],
+    specificity: ["How specific the plan is",
+      "D5 and D7, in the style of the HSTBS specificity item"],
+    motivation: ["Building motivation", "D2, D4 and D8, in the style of the HSTBS items"],
+    problem_solving: ["Working through obstacles",
+      "D6, in the style of the HSTBS problem-solving item"],
+    ctrs_homework: ["Action planning overall",
+      "mean of D1–D8, in the style of CTRS item 11"],
   };
 
   const RATING_NAMES = {
@@ -58,6 +65,8 @@ const Rehearsal = (() => {
     for (const [key, value] of Object.entries(props || {})) {
       if (value === undefined || value === null || value === false) continue;
       if (key === "className") node.className = value;
+      // Through the CSSOM: the pages' Content-Security-Policy forbids style attributes.
+      else if (key === "style") node.style.cssText = String(value);
       else if (key === "dataset") Object.assign(node.dataset, value);
       else if (key.startsWith("on") && typeof value === "function") {
         node.addEventListener(key.slice(2), value);
@@ -74,12 +83,36 @@ const Rehearsal = (() => {
   /** A message the pages can show as is: what went wrong, in plain words. */
   class RequestError extends Error {}
 
-  async function request(url, options) {
+  // The signed-in account ({name, role, csrf_token}), filled by loadAccount().
+  let account = null;
+
+  /** A path on this server to go to after signing in, or null (no open redirects). */
+  function safeNext(next) {
+    if (typeof next !== "string" || !next.startsWith("/app/") || next.includes("//") ||
+        next.includes("\\")) return null;
+    return next;
+  }
+
+  function toSignIn() {
+    const here = window.location.pathname + window.location.search;
+    window.location.assign(`/app/signin.html?next=${encodeURIComponent(here)}`);
+  }
+
+  /** fetch with a time-out, JSON errors in plain words, and the CSRF token on changes.
+      A 401 (signed out, or the sign-in expired) goes to the sign-in page. */
+  async function request(url, options = {}, { redirectOn401 = true, withTotal = false } = {}) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    const headers = { ...(options.headers || {}) };
+    const method = (options.method || "GET").toUpperCase();
+    if (method !== "GET" && account && account.csrf_token) {
+      headers["X-CSRF-Token"] = account.csrf_token;
+    }
     let reply;
     try {
-      reply = await fetch(url, { ...options, signal: controller.signal });
+      reply = await fetch(url, {
+        ...options, headers, credentials: "same-origin", signal: controller.signal,
+      });
     } catch (error) {
       if (error && error.name === "AbortError") {
         throw new RequestError("The server took too long to answer.");
@@ -95,11 +128,13 @@ const Rehearsal = (() => {
       body = null;
     }
     if (!reply.ok) {
+      if (reply.status === 401 && redirectOn401) toSignIn();
       const detail = body && body.error ? ` (${body.error})` : "";
       const err = new RequestError(`The server answered with an error ${reply.status}${detail}.`);
       err.status = reply.status;
       throw err;
     }
+    if (withTotal) return { body, total: Number(reply.headers.get("X-Total-Count") || 0) };
     return body;
   }
 
@@ -107,12 +142,60 @@ const Rehearsal = (() => {
     return request(path, { method: "GET", headers: { Accept: "application/json" } });
   }
 
-  /** One message over Rasa's REST channel; resolves to the list of reply texts. */
-  async function say(sender, message) {
+  /** One page of a list route: {body, total} (total from the X-Total-Count header). */
+  function getPage(path) {
+    return request(path, { method: "GET", headers: { Accept: "application/json" } },
+      { withTotal: true });
+  }
+
+  /** Who is signed in; shows "Signed in as ... · Sign out" in #account when present. */
+  async function loadAccount() {
+    account = await request("/api/me", { method: "GET" });
+    const bar = document.getElementById("account");
+    if (bar) {
+      const links = [];
+      if (account.role === "instructor") {
+        links.push(window.location.pathname.endsWith("instructor.html")
+          ? el("a", { href: "/app/" }, "Rehearse")
+          : el("a", { href: "/app/instructor.html" }, "Instructor view"));
+      }
+      bar.replaceChildren(
+        el("span", { className: "who-am-i" }, "Signed in as ",
+          el("strong", { id: "account-name" }, account.name), ` (${account.role})`),
+        ...links,
+        el("button", { type: "button", id: "signout", className: "link on-dark",
+          onclick: signOut }, "Sign out"));
+      bar.hidden = false;
+    }
+    return account;
+  }
+
+  async function signOut() {
+    try {
+      await request("/api/signout", { method: "POST" }, { redirectOn401: false });
+    } catch (error) {
+      // Signed out already, or the server is gone: the sign-in page is right either way.
+    }
+    try { sessionStorage.clear(); } catch (e) { /* nothing of the next user's to keep */ }
+    window.location.assign("/app/signin.html?signed_out=1");
+  }
+
+  /** A random key that marks one turn, so a resent turn is answered only once. */
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** One message over Rasa's REST channel; resolves to the list of reply texts.
+      `key` (optional) is the turn's idempotency key. */
+  async function say(sender, message, key) {
+    const payload = { sender, message };
+    if (key) payload.metadata = { idempotency_key: key };
     const body = await request("/webhooks/rest/webhook", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ sender, message }),
+      body: JSON.stringify(payload),
     });
     const texts = Array.isArray(body)
       ? body.map((m) => (m && typeof m.text === "string" ? m.text : "")).filter((t) => t)
@@ -165,11 +248,35 @@ const Rehearsal = (() => {
     );
   }
 
+  /** The evidence quote, with "…" where the scorer shortened the trainee's words. */
+  function quoted(ev, session) {
+    const quote = String(ev.quote || "").trim();
+    const turn = (session.turns || []).find((t) => t.n === ev.turn);
+    const full = turn ? String(turn.trainee || "").trim() : quote;
+    if (!quote || quote === full) return quote;
+    const at = full.indexOf(quote);
+    return `${at > 0 ? "…" : ""}${quote}${at >= 0 && at + quote.length < full.length ? "…" : ""}`;
+  }
+
+  const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday"];
+
+  /** "How often", from the plan's frequency or else from the days it names. */
+  function howOften(plan) {
+    if (plan.frequency) return String(plan.frequency);
+    const day = String(plan.day || "").toLowerCase();
+    if (/every\s*day|daily/.test(day)) return "every day";
+    if (day.includes("weekday")) return "five times a week (weekdays)";
+    const n = WEEKDAYS.filter((d) => day.includes(d)).length + (day.includes("weekend") ? 2 : 0);
+    if (n === 1) return "once a week";
+    return n ? `${n} times a week` : "";
+  }
+
   function planDetails(plan) {
     const list = el("dl", { className: "plan-details" });
     let any = false;
     for (const [key, label] of PLAN_FIELDS) {
-      const value = plan && plan[key];
+      const value = key === "frequency" ? howOften(plan || {}) : plan && plan[key];
       if (!value) continue;
       any = true;
       list.append(el("dt", {}, label), el("dd", {}, String(value)));
@@ -251,7 +358,7 @@ const Rehearsal = (() => {
               onclick: () => onEvidence(ev.turn),
             }, `Turn ${ev.turn}`),
             " ",
-            el("q", {}, ev.quote || "")));
+            el("q", {}, quoted(ev, session))));
         }
         item.append(el("p", { className: "sub" }, "Evidence"), evList);
       } else {
@@ -282,16 +389,19 @@ const Rehearsal = (() => {
 
     const rollups = score.rollups || {};
     const rollSection = el("section", { className: "card", "aria-labelledby": "roll-h" },
-      el("h3", { id: "roll-h" }, "Roll-ups"),
-      el("p", { className: "muted" },
-        "Averages in the style of published scales; this project's estimates, " +
-        "not validated scale scores."));
+      el("h3", { id: "roll-h" }, "Summary scores"),
+      el("p", { className: "muted rollup-note" },
+        "Averages of the dimensions above, grouped the way published rating scales group " +
+        "them. They are this project's estimates, not validated instrument scores."));
     const table = el("table", { className: "rollups" },
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Roll-up"),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Summary"),
         el("th", { scope: "col" }, "0–6"))));
     const body = el("tbody");
     for (const [key, value] of Object.entries(rollups)) {
-      body.append(el("tr", {}, el("th", { scope: "row" }, ROLLUP_NAMES[key] || prettyKey(key)),
+      const [label, what] = ROLLUP_NAMES[key] || [prettyKey(key), ""];
+      body.append(el("tr", { dataset: { rollup: key } },
+        el("th", { scope: "row" }, label,
+          what ? el("span", { className: "rollup-what" }, what) : null),
         el("td", {}, formatNumber(value))));
     }
     table.append(body);
@@ -326,8 +436,15 @@ const Rehearsal = (() => {
     container.append(view);
   }
 
+  /** "Maya with t01, 1 Dec 2026, 10:04": how a session is named on the pages. */
+  function sessionTitle(session, personaName) {
+    return `${personaName || session.persona} with ${session.trainee}, ` +
+      formatDate(session.started_at);
+  }
+
   return {
     ESTIMATE_LABEL, DIMENSION_NAMES, RequestError, el, request, getJSON, say, cueText,
-    formatDate, formatNumber, prettyKey, planDetails, renderScorecard, meter,
+    formatDate, formatNumber, prettyKey, planDetails, renderScorecard, meter, loadAccount, getPage,
+    newKey, safeNext, sessionTitle, howOften, get account() { return account; },
   };
 })();

@@ -2,8 +2,10 @@
 "use strict";
 
 (() => {
-  const { el, getJSON, cueText, renderScorecard, formatDate, RequestError } = Rehearsal;
+  const { el, getJSON, cueText, renderScorecard, formatDate, RequestError, loadAccount,
+    sessionTitle, getPage } = Rehearsal;
   const SVG = "http://www.w3.org/2000/svg";
+  const PAGE_SIZE = 25;
 
   const $ = (id) => document.getElementById(id);
   const ui = {
@@ -15,8 +17,10 @@
     detail: $("detail"), detailHeading: $("detail-h"), detailMeta: $("detail-meta"),
     detailStatus: $("detail-status"), detailTranscript: $("detail-transcript"),
     detailScorecard: $("detail-scorecard"),
+    pagePrev: $("page-prev"), pageNext: $("page-next"), pageInfo: $("page-info"),
   };
   const personaNames = {};
+  let page = 0;
 
   function problem(error, doing) {
     const why = error instanceof RequestError ? error.message : "Something went wrong.";
@@ -46,8 +50,8 @@
     }
   }
 
-  function query() {
-    const params = new URLSearchParams();
+  function query(extra) {
+    const params = new URLSearchParams(extra || {});
     if (ui.trainee.value.trim()) params.set("trainee", ui.trainee.value.trim());
     if (ui.persona.value) params.set("persona", ui.persona.value);
     if (ui.since.value) params.set("since", ui.since.value);
@@ -57,35 +61,49 @@
 
   async function loadSessions() {
     ui.listStatus.textContent = "Loading…";
-    let sessions;
+    let newest;
+    let total;
     try {
-      sessions = await getJSON(`/api/sessions${query()}`);
+      ({ body: newest, total } = await getPage(`/api/sessions${query({
+        order: "newest", limit: String(PAGE_SIZE), offset: String(page * PAGE_SIZE) })}`));
     } catch (error) {
       ui.listStatus.textContent = problem(error, "Loading the sessions");
       return;
     }
-    const newest = sessions.slice().reverse();
-    ui.listStatus.textContent = newest.length
-      ? `${newest.length} session${newest.length === 1 ? "" : "s"}.`
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (page >= pages && page > 0) {
+      page = pages - 1;
+      loadSessions();
+      return;
+    }
+    const first = page * PAGE_SIZE + 1;
+    ui.listStatus.textContent = total
+      ? `${total} session${total === 1 ? "" : "s"}; showing ${first}–` +
+        `${first + newest.length - 1}, newest first.`
       : "No sessions match.";
+    ui.pageInfo.textContent = `Page ${page + 1} of ${pages}`;
+    ui.pagePrev.disabled = page === 0;
+    ui.pageNext.disabled = page + 1 >= pages;
     ui.rows.replaceChildren(...newest.map((s) => el("tr", { dataset: { session: s.session_id } },
-      el("td", {}, el("time", { datetime: s.started_at }, formatDate(s.started_at))),
-      el("td", {}, el("button", {
+      el("td", { dataset: { label: "Started" } },
+        el("time", { datetime: s.started_at }, formatDate(s.started_at))),
+      el("td", { dataset: { label: "Trainee" } }, el("button", {
         type: "button", className: "link",
         "aria-label": `Show the progress of ${s.trainee}`,
         onclick: () => showProgress(s.trainee),
       }, s.trainee)),
-      el("td", {}, personaName(s.persona)),
-      el("td", {}, String(s.turn_count)),
-      el("td", {}, totalText(s)),
-      el("td", {}, s.plan_agreed ? "agreed" : (s.ended_at ? "not agreed" : "–")),
+      el("td", { dataset: { label: "Client" } }, personaName(s.persona)),
+      el("td", { dataset: { label: "Turns" } }, String(s.turn_count)),
+      el("td", { dataset: { label: "Total" } }, totalText(s)),
+      el("td", { dataset: { label: "Action plan" } },
+        s.plan_agreed ? "agreed" : (s.ended_at ? "not agreed" : "–")),
       el("td", {}, el("button", {
         type: "button", className: "secondary open-session",
         "aria-label": `Open the session of ${s.trainee} with ${personaName(s.persona)}`,
         onclick: () => openSession(s.session_id),
       }, "Open")))));
     if (!ui.traineeIds.children.length || !query()) {
-      const ids = [...new Set(sessions.map((s) => s.trainee))].sort();
+      const ids = [...new Set(newest.map((s) => s.trainee))].sort();
       ui.traineeIds.replaceChildren(...ids.map((id) => el("option", { value: id })));
     }
     if (ui.trainee.value.trim()) showProgress(ui.trainee.value.trim());
@@ -160,12 +178,22 @@
       return;
     }
     const name = personaName(session.persona);
-    ui.detailHeading.textContent = `Session ${session.session_id}`;
+    ui.detailHeading.textContent = sessionTitle(session, name);
     ui.detailMeta.textContent = `Trainee ${session.trainee} with ${name}; started ` +
       `${formatDate(session.started_at)}; ` +
-      (session.ended_at ? `ended ${formatDate(session.ended_at)}.` : "not ended yet.");
-    ui.detailStatus.textContent = session.turns.length ? "" : "No turns were stored.";
-    const items = session.turns.map((t) => renderTurn(t, name));
+      (session.ended_at ? `ended ${formatDate(session.ended_at)}.` : "not ended yet.") +
+      ` Session id ${session.session_id}.`;
+    ui.detailStatus.replaceChildren(session.turns.length ? "" : "No turns were stored. ",
+      // The client's side turn by turn, with comments on turns (debrief.html).
+      el("a", { href: `/app/debrief.html?session=${encodeURIComponent(session.session_id)}` },
+        "Open the debrief (comment on turns)"));
+    const items = [];
+    if (session.opening) {
+      items.push(el("li", { className: "turn opening", id: "turn-0", tabindex: "-1" },
+        el("div", { className: "msg client" }, el("span", { className: "who" },
+          `${name} · opening`), el("p", {}, cueText(session.opening)))));
+    }
+    items.push(...session.turns.map((t) => renderTurn(t, name)));
     if (session.closing && session.closing.client) {
       items.push(el("li", { className: "turn closing" },
         el("div", { className: "msg client" }, el("span", { className: "who" },
@@ -237,6 +265,7 @@
     }
     ui.progress.hidden = false;
     ui.progressTrainee.textContent = trainee;
+    sessions = sessions.slice(-200); // the chart stays readable
     const scored = sessions.filter((s) => typeof s.total === "number");
     ui.progressChart.replaceChildren(scored.length
       ? chart(scored)
@@ -252,8 +281,11 @@
 
   ui.filters.addEventListener("submit", (event) => {
     event.preventDefault();
+    page = 0;
     loadSessions();
   });
-  ui.filters.addEventListener("reset", () => setTimeout(loadSessions, 0));
-  loadPersonas().then(loadSessions);
+  ui.filters.addEventListener("reset", () => setTimeout(() => { page = 0; loadSessions(); }, 0));
+  ui.pagePrev.addEventListener("click", () => { page = Math.max(0, page - 1); loadSessions(); });
+  ui.pageNext.addEventListener("click", () => { page += 1; loadSessions(); });
+  loadAccount().then(loadPersonas).then(loadSessions).catch(() => {});
 })();

@@ -1,13 +1,18 @@
-/* The trainee page: choose a client, hold the rehearsal, read the scorecard. */
+/* The trainee page: choose a client, hold the rehearsal, read the scorecard.
+   A reload in the middle of a rehearsal picks it up again from the stored transcript. */
 "use strict";
 
 (() => {
-  const { el, getJSON, say, cueText, renderScorecard, RequestError } = Rehearsal;
-  const STORAGE_KEY = "rehearsal.traineeId";
+  const { el, getJSON, say, cueText, renderScorecard, RequestError, loadAccount, newKey,
+    formatDate } = Rehearsal;
+  // The running rehearsal of this tab, so that a reload can continue it.
+  const CURRENT_KEY = "rehearsal.currentSession";
 
   const $ = (id) => document.getElementById(id);
   const ui = {
-    setup: $("setup"), setupForm: $("setup-form"), trainee: $("trainee-id"),
+    setup: $("setup"), setupForm: $("setup-form"),
+    resume: $("resume"), resumeText: $("resume-text"), resumeGo: $("resume-go"),
+    resumeEnd: $("resume-end"),
     personaList: $("persona-list"), personasStatus: $("personas-status"),
     briefing: $("briefing"), briefingMeta: $("briefing-meta"), briefingText: $("briefing-text"),
     setupError: $("setup-error"), start: $("start"),
@@ -26,16 +31,28 @@
     turnCount: 0,
     busy: false,
     ended: false,
+    // The turn being sent and its idempotency key: a resend of the same text after a
+    // failure or time-out carries the same key, so the server answers it only once.
+    pendingText: null,
+    pendingKey: null,
+    unfinished: null,
   };
 
   // -- small helpers -------------------------------------------------------------
 
-  function remember(id) {
-    try { localStorage.setItem(STORAGE_KEY, id); } catch (e) { /* storage may be off */ }
+  function rememberCurrent(id) {
+    try {
+      if (id) sessionStorage.setItem(CURRENT_KEY, id);
+      else sessionStorage.removeItem(CURRENT_KEY);
+    } catch (e) { /* storage may be off; the unfinished-rehearsal card still works */ }
   }
 
-  function remembered() {
-    try { return localStorage.getItem(STORAGE_KEY) || ""; } catch (e) { return ""; }
+  function rememberedCurrent() {
+    try { return sessionStorage.getItem(CURRENT_KEY) || ""; } catch (e) { return ""; }
+  }
+
+  function personaFor(id) {
+    return state.personas.find((p) => p.id === id) || { id, name: id, briefing: "" };
   }
 
   function showError(node, text) {
@@ -104,17 +121,18 @@
           el("span", { className: `badge difficulty-${p.difficulty}` }, p.difficulty || ""),
           el("span", { className: "persona-approach" }, p.approach || "")));
     }));
+    // "Try this client again" (progress and debrief pages) links here with ?persona=<id>.
+    const wanted = new URLSearchParams(window.location.search).get("persona");
+    const input = wanted && document.getElementById(`persona-${wanted}`);
+    if (input) {
+      input.checked = true;
+      selectPersona(wanted);
+    }
   }
 
   async function startRehearsal(event) {
     event.preventDefault();
     if (state.busy) return;
-    const trainee = ui.trainee.value.trim();
-    if (!trainee) {
-      showError(ui.setupError, "Please enter your trainee id first.");
-      ui.trainee.focus();
-      return;
-    }
     if (!state.persona) {
       showError(ui.setupError, "Please choose a client.");
       const first = ui.personaList.querySelector("input");
@@ -122,29 +140,98 @@
       return;
     }
     showError(ui.setupError, "");
-    remember(trainee);
-    const sessionId = newSessionId(trainee);
-    const command = "/start_rehearsal" +
-      JSON.stringify({ persona: state.persona.id, trainee });
+    const sessionId = newSessionId(Rehearsal.account.name);
+    // The server stores the session under the signed-in account.
+    const command = "/start_rehearsal" + JSON.stringify({ persona: state.persona.id });
     setStarting(true);
     try {
       const replies = await say(sessionId, command);
       // The start is only real if the session was stored; otherwise the reply explains why.
+      let session;
       try {
-        await getJSON(`/api/sessions/${encodeURIComponent(sessionId)}`);
+        session = await getJSON(`/api/sessions/${encodeURIComponent(sessionId)}`);
       } catch (error) {
         if (error.status === 404) throw new RequestError(replies.join(" "));
         throw error;
       }
       state.sessionId = sessionId;
-      state.opening = replies;
+      state.opening = session.opening ? [session.opening] : replies;
       state.turnCount = 0;
       state.ended = false;
+      rememberCurrent(sessionId);
       openChat();
     } catch (error) {
       showError(ui.setupError, errorText(error, "Starting the rehearsal"));
     } finally {
       setStarting(false);
+    }
+  }
+
+  /** Continue a stored, unfinished rehearsal: its transcript as the server keeps it. */
+  function resumeChat(session) {
+    state.persona = personaFor(session.persona);
+    state.sessionId = session.session_id;
+    state.opening = session.opening ? [session.opening] : [];
+    state.ended = false;
+    rememberCurrent(session.session_id);
+    openChat();
+    renderStoredTranscript(session);
+    state.turnCount = (session.turns || []).length;
+    scrollToEnd();
+  }
+
+  /** On load: continue this tab's rehearsal, or offer the newest unfinished one. */
+  async function findUnfinished() {
+    const current = rememberedCurrent();
+    if (current) {
+      try {
+        const session = await getJSON(`/api/sessions/${encodeURIComponent(current)}`);
+        if (!session.ended_at) {
+          resumeChat(session);
+          return;
+        }
+      } catch (error) {
+        // Gone or not ours: start afresh.
+      }
+      rememberCurrent(null);
+    }
+    let mine = [];
+    try {
+      mine = await getJSON("/api/sessions?order=newest&limit=25");
+    } catch (error) {
+      return;
+    }
+    const open = mine.find((s) => !s.ended_at);
+    if (!open) return;
+    state.unfinished = open;
+    ui.resumeText.textContent = `With ${personaFor(open.persona).name}, started ` +
+      `${formatDate(open.started_at)}; ${open.turn_count} turn` +
+      `${open.turn_count === 1 ? "" : "s"} so far.`;
+    ui.resume.hidden = false;
+  }
+
+  async function continueUnfinished() {
+    if (!state.unfinished) return;
+    try {
+      const session = await getJSON(
+        `/api/sessions/${encodeURIComponent(state.unfinished.session_id)}`);
+      ui.resume.hidden = true;
+      resumeChat(session);
+    } catch (error) {
+      showError(ui.setupError, errorText(error, "Continuing the rehearsal"));
+    }
+  }
+
+  async function endUnfinished() {
+    if (!state.unfinished) return;
+    try {
+      const session = await getJSON(
+        `/api/sessions/${encodeURIComponent(state.unfinished.session_id)}`);
+      ui.resume.hidden = true;
+      resumeChat(session);
+      await endRehearsal();
+    } catch (error) {
+      showError(ui.setupError, errorText(error, "Ending the rehearsal"));
     }
   }
 
@@ -177,9 +264,16 @@
     ui.live.textContent = `${state.persona.name}: ${text}`;
   }
 
+  /** Bring the newest line into view above the composer, which sticks to the bottom of
+      the window on wide screens and would otherwise cover it. */
   function scrollToEnd() {
     const last = ui.transcript.lastElementChild;
-    if (last) last.scrollIntoView({ block: "end", behavior: "smooth" });
+    if (!last) return;
+    const bottom = last.getBoundingClientRect().bottom;
+    const composer = ui.composer.hidden ? null : ui.composer.getBoundingClientRect();
+    const limit = composer && composer.top < window.innerHeight
+      ? composer.top - 12 : window.innerHeight - 12;
+    if (bottom > limit) window.scrollBy({ top: bottom - limit, behavior: "auto" });
   }
 
   function openChat() {
@@ -224,6 +318,10 @@
       return;
     }
     showError(ui.chatError, "");
+    if (text !== state.pendingText) {
+      state.pendingText = text;
+      state.pendingKey = newKey();
+    }
     const n = state.turnCount + 1;
     // Shown as pending until the client answers; removed again if nothing comes back.
     const pending = turnItem(n, traineeMessage(text, n));
@@ -235,7 +333,7 @@
     setBusy(true);
     let replies;
     try {
-      replies = await say(state.sessionId, text);
+      replies = await say(state.sessionId, text, state.pendingKey);
     } catch (error) {
       pending.remove();
       setBusy(false);
@@ -249,6 +347,8 @@
     pending.classList.remove("pending");
     for (const reply of replies) pending.append(clientMessage(reply));
     state.turnCount = n;
+    state.pendingText = null;
+    state.pendingKey = null;
     ui.message.value = "";
     setBusy(false);
     announce(replies.join(" "));
@@ -280,6 +380,7 @@
       return;
     }
     state.ended = true;
+    rememberCurrent(null);
     ui.end.textContent = "End and see feedback";
     // The first reply is the client's closing line; the rest are notes from the system.
     ui.transcript.append(el("li", { className: "turn closing" }, clientMessage(replies[0])));
@@ -303,7 +404,8 @@
 
   /** Rebuild the transcript from what the server stored, so turn numbers match. */
   function renderStoredTranscript(session) {
-    const items = [turnItem(0, ...state.opening.map((t) => clientMessage(t)))];
+    const opening = session.opening ? [session.opening] : state.opening;
+    const items = [turnItem(0, ...opening.map((t) => clientMessage(t)))];
     for (const turn of session.turns || []) {
       items.push(turnItem(turn.n, traineeMessage(turn.trainee, turn.n),
         clientMessage(turn.client)));
@@ -341,6 +443,10 @@
       ? "Well done for completing the rehearsal. Here is how it went."
       : "";
     renderScorecard(ui.scorecard, session, { onEvidence: highlightTurn, audience: "trainee" });
+    // The client's side of the same rehearsal, turn by turn (debrief.html).
+    ui.scorecard.prepend(el("p", { className: "debrief-link" }, el("a", {
+      href: `/app/debrief.html?session=${encodeURIComponent(session.session_id)}`,
+    }, "See the debrief: what the client heard and what changed inside it, turn by turn")));
     ui.feedbackHeading.focus();
   }
 
@@ -355,12 +461,19 @@
 
   // -- wiring ----------------------------------------------------------------------
 
-  ui.trainee.value = remembered();
-  ui.trainee.addEventListener("change", () => remember(ui.trainee.value.trim()));
   ui.setupForm.addEventListener("submit", startRehearsal);
+  ui.resumeGo.addEventListener("click", continueUnfinished);
+  ui.resumeEnd.addEventListener("click", endUnfinished);
   ui.composer.addEventListener("submit", sendTurn);
   ui.message.addEventListener("keydown", onKeyDown);
   ui.end.addEventListener("click", endRehearsal);
   ui.again.addEventListener("click", startAgain);
-  loadPersonas();
+  loadAccount()
+    .then(loadPersonas)
+    .then(findUnfinished)
+    .catch((error) => {
+      if (error.status !== 401) {
+        ui.personasStatus.textContent = errorText(error, "Loading the page");
+      }
+    });
 })();
