@@ -856,3 +856,20 @@ def test_the_words_settle_a_misread_detail_or_solving_question() -> None:
     assert move_in_substance("elicit_ideas", "What would help with that?", fresh, {}) \
         == "elicit_ideas"
     assert move_in_substance("off_topic", "Who else, if anyone?", fresh, {}) == "off_topic"
+
+
+def test_a_goodbye_heard_before_more_of_the_message_does_not_end_the_rehearsal() -> None:
+    from bot.client.state import TurnPart
+
+    p = load_persona(MAYA)
+    base = _maya_led()[-1].state
+    ack = TurnPart("Okay, yeah, I can see that.", "goodbye", confidence=0.4)
+    ask = TurnPart("How long would feel manageable?", "specify_plan",
+                   cues={**empty_cues(), "question": "open"})
+    r = engine.step(p, base, TurnInput("Okay, yeah, I can see that. How long would feel "
+                                       "manageable?", "specify_plan", parts=(ack, ask)))
+    assert "plan_refused" not in r.events and not r.state.refused
+    assert r.answered == 1 and r.state.plan["duration"]
+    bye = engine.step(p, base, TurnInput("Thanks. See you next week.", "goodbye",
+                                         parts=(ask, TurnPart("See you next week.", "goodbye"))))
+    assert "plan_refused" in bye.events or bye.state.plan.get("agreed")

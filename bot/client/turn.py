@@ -393,6 +393,8 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     kept: TurnResult | None = None
     fallback: tuple[int, TurnResult] | None = None
     for i, part in enumerate(turn.parts):
+        if part.intent == "goodbye" and i < len(turn.parts) - 1:
+            continue  # "Okay, yeah, I can see that. And what might help?": the talk goes on
         result = step_one(persona, s, _part_input(part))
         s = result.state
         events += [e for e in result.events if e not in events or not e.startswith("phase:")]
@@ -415,6 +417,8 @@ def _part_to_answer(parts: tuple[TurnPart, ...]) -> int:
     """The last part that asks something, else the last part."""
     for i in range(len(parts) - 1, -1, -1):
         p = parts[i]
+        if p.intent == "goodbye" and i < len(parts) - 1:
+            continue  # not reacted to (see step_parts)
         if p.cues.get("question") in ("open", "closed") or p.text.rstrip().endswith("?"):
             return i
     return len(parts) - 1
