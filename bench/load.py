@@ -69,8 +69,8 @@ class Mode:
     level_cap_seconds: float  # a realistic level stops sending after this long
 
 
-FULL = Mode(capacity_trainees=10, capacity_seconds=25, warmup_seconds=5,
-            levels=(10, 50, 200), level_cap_seconds=120)
+FULL = Mode(capacity_trainees=10, capacity_seconds=20, warmup_seconds=5,
+            levels=(10, 50, 200), level_cap_seconds=75)
 QUICK = Mode(capacity_trainees=4, capacity_seconds=8, warmup_seconds=2,
              levels=(5,), level_cap_seconds=60)
 
@@ -478,6 +478,9 @@ def auth_headers(servers: Servers) -> dict[str, str]:
 def run_cluster(mode: Mode, scripts: list[Script], workdir: Path) -> Result:
     """scripts/cluster.sh in the background; turns through nginx (round robin)."""
     var = workdir / "cluster"
+    # PostgreSQL runs as the postgres user when we are root: the path must be traversable.
+    for parent in (workdir.parent, workdir):
+        parent.chmod(0o755)
     env = dict(os.environ, CLUSTER_DIR=str(var), CLUSTER_PORT=str(free_port()),
                CLUSTER_SKIP_SETUP="1")
     log = open(workdir / "cluster.log", "ab")  # noqa: SIM115 - kept by the child
@@ -575,13 +578,23 @@ def main(argv: list[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     scripts = load_scripts()
     load_before, t0 = loadavg(), time.monotonic()
-    results = []
+    results: list[Result] = []
+    failed: list[str] = []
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         for name in args.targets.split(","):
             workdir = Path(tmp) / name
             workdir.mkdir()
-            results.append(run_target(name.strip(), mode, scripts, workdir))
+            try:
+                results.append(run_target(name.strip(), mode, scripts, workdir))
+            except Exception as exc:  # noqa: BLE001 - report the targets that did run
+                print(f"==> {name} failed: {exc}", flush=True)
+                failed.append(f"{name}: {exc}")
+            # The figures so far, in case a later target fails or the run is cut short.
+            print(report(results, mode, time.monotonic() - t0, load_before, loadavg()),
+                  flush=True)
     text = report(results, mode, time.monotonic() - t0, load_before, loadavg())
+    if failed:
+        text += "\n\ntargets that failed: " + "; ".join(failed)
     print(text)
     out = args.report or (None if args.quick else REPORT)
     if out:

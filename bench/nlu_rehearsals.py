@@ -6,8 +6,8 @@ an engine change can be re-checked without loading the model.
 
 Every turn's text of every script in tests/rehearsals/*.yml is parsed by the model and the
 parse is turned into the engine's input exactly as the live service does
-(`bot.service.parse_to_turn`: intent, confidence, entities, cues). Per persona and script it
-reports whether the script's expected outcome (agreed / not agreed) still holds, how many
+(`bot.service.parse_to_turn`: intent, confidence, entities, cues, parts). Per persona and
+script it reports whether the script's expected outcome (agreed / not agreed) still holds, how many
 turns got a different intent than the script gives, and which. Writes
 bench/nlu-rehearsals-report.txt.
 """
@@ -115,7 +115,7 @@ async def _parse_all(texts: list[str], model: Path) -> dict[str, dict[str, Any]]
 
 
 def _json_safe(parse: dict[str, Any]) -> dict[str, Any]:
-    keep = ("text", "intent", "entities", "cues")
+    keep = ("text", "intent", "entities", "cues", "parts")
     out = {k: parse.get(k) for k in keep}
     # The top of the ranking: parse_to_turn looks behind an nlu_fallback for a reflection.
     out["intent_ranking"] = (parse.get("intent_ranking") or [])[:3]

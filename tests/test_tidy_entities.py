@@ -259,3 +259,17 @@ def test_a_time_anchored_to_work_is_kept_though_its_words_are_common(said: str) 
     text = f"What would it be like if we shaped it differently, perhaps {said}?"
     ents = [_ent(text, "time_of_day", said, RULER)]
     assert _pairs(tidy_entities(ents, text)) == [("time_of_day", said)]
+
+
+def test_a_word_after_own_is_an_idiom_not_an_activity() -> None:
+    text = "Maybe you could do it in the van before you go in, so it stays your own business."
+    ents = [_ent(text, "place", "in the van", RULER), _ent(text, "activity", "business", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("place", "in the van")]
+
+
+def test_what_is_ruled_out_or_where_it_is_kept_is_not_the_activity() -> None:
+    text = "What if it's just a number on your phone, no diary, a minute at most?"
+    ents = [_ent(text, "activity", "a number", DIET), _ent(text, "activity", "your phone", DIET),
+            _ent(text, "activity", "no diary", DIET), _ent(text, "duration", "a minute", RULER)]
+    assert _pairs(tidy_entities(ents, text)) == [("activity", "a number"),
+                                                 ("duration", "1 minutes")]

@@ -194,6 +194,21 @@ def _extend_over_object(
 _ANCHORED_TIME = re.compile(r"(after|before) (work|school|shift|class)")
 
 
+def _idiom(ent: dict[str, Any], text: str | None) -> bool:
+    """Not the task itself: one word after "own" ("so it stays your own business"), what is
+    ruled out ("no diary"), and a short object of "on/in/at" ("a number on [your phone]":
+    where or with what, not what)."""
+    words = _words(ent["value"])
+    if words[:1] in (["no"], ["not"]):
+        return True
+    if text is None or not _has_span(ent) or len(words) > 2:
+        return False
+    before = text[:ent["start"]]
+    if len(words) == 1 and re.search(r"\bown\s+$", before, re.I):
+        return True
+    return bool(re.search(r"\b(on|in|at|into)\s+$", before, re.I))
+
+
 def _fragment(ent: dict[str, Any], text: str | None) -> bool:
     """A span that ends or starts inside a word ("write-" of "write-off", "ound" of "around"),
     or runs across a sentence end ("the park. Does"): a piece of DIET's tokenisation."""
@@ -304,7 +319,7 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
-            for a in acts if not _vocative(a, text) and not _fragment(a, text)]
+            for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
     acts = [_trim_activity(a, ruler_spans, text) for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
