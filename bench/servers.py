@@ -79,7 +79,7 @@ class Servers:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     # Rasa's HTTP API (/model/parse) is on, behind a fresh random token (loopback only).
-    api_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    api_token: str = field(default_factory=lambda: secrets.token_hex(16))  # never starts with "-"
     tracker_store: str = TRACKER_STORE  # "SQL": Rasa's own (bench/load.py's "before")
     extra_env: dict[str, str] = field(default_factory=dict)
 

@@ -34,7 +34,7 @@ PG_BIN=$(pg_bindir)
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))'; }
+secret() { "$PY" -c 'import secrets; print(secrets.token_hex(24))'; }
 
 # Passwords are made on first start and kept (mode 600) with the data they protect.
 umask 077
