@@ -873,3 +873,23 @@ def test_a_goodbye_heard_before_more_of_the_message_does_not_end_the_rehearsal()
     bye = engine.step(p, base, TurnInput("Thanks. See you next week.", "goodbye",
                                          parts=(ask, TurnPart("See you next week.", "goodbye"))))
     assert "plan_refused" in bye.events or bye.state.plan.get("agreed")
+
+
+def test_a_part_the_nlu_could_not_place_is_left_out_when_the_rest_was_heard() -> None:
+    from bot.client.state import TurnPart
+
+    p = load_persona(MAYA)
+    base = _maya_led()[-1].state
+    lost = TurnPart("I'd really like this to be your plan, not mine.", "nlu_fallback",
+                    confidence=0.2)
+    ask = TurnPart("How long would feel manageable?", "specify_plan",
+                   cues={**empty_cues(), "question": "open"})
+    r = engine.step(p, base, TurnInput(f"{lost.text} {ask.text}", "specify_plan",
+                                       parts=(lost, ask)))
+    assert "not_understood" not in r.events
+    assert r.answered == 1 and r.state.plan["duration"]
+    # With nothing heard at all, the client still says it did not follow.
+    none = engine.step(p, base, TurnInput(lost.text, "nlu_fallback", confidence=0.1,
+                                          parts=(lost, TurnPart("Mm hm.", "nlu_fallback",
+                                                                confidence=0.1))))
+    assert "not_understood" in none.events or any(e.startswith("clarify:") for e in none.events)

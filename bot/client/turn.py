@@ -23,6 +23,8 @@ changes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import moves
 from bot.client import answers, checks, details, plan, reactions
 from bot.client.agreement import task_features
@@ -387,6 +389,17 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     other parts' lines are not said, but what they did to the client stays. A rupture on
     any part ends the turn with it.
     """
+    # A part the NLU could not place at all ("I'd really like this to be your plan, not
+    # mine." read as fallback) is left out when the rest of the message was heard: the
+    # client answers what it understood instead of saying it did not follow.
+    heard = [i for i, p in enumerate(turn.parts) if p.intent in moves.MOVES]
+    if heard and len(heard) < len(turn.parts):
+        kept_parts = tuple(turn.parts[i] for i in heard)
+        if len(kept_parts) == 1:
+            one = step_one(persona, state, _part_input(kept_parts[0]))
+            return TurnResult(one.reply, one.state, one.events, one.generic, heard[0])
+        sub = step_parts(persona, state, replace(turn, parts=kept_parts))
+        return TurnResult(sub.reply, sub.state, sub.events, sub.generic, heard[sub.answered])
     answered = _part_to_answer(turn.parts)
     s = state
     events: list[str] = []
