@@ -198,7 +198,9 @@ def test_rehearsals_survive_a_dead_rasa_replica_and_a_dead_action_server(
     finally:
         store.dispose()
         print("cluster fault test:", json.dumps(counts))
-    assert counts["unanswered"] <= 2 * TRAINEES  # only turns in flight at the kill
+    # Only turns in flight at the two kills go unanswered, and a conversation whose lock the
+    # killed replica held waits for Redis to expire it: at most three per trainee.
+    assert counts["unanswered"] <= 3 * TRAINEES
 
 
 def _check_stored_once_in_order(r: Rehearsal, stored: list[dict[str, Any]]) -> int:

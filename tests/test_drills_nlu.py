@@ -31,6 +31,11 @@ MISHEARD: dict[tuple[str, str], str] = {
      "Could Dev come with you the first time, so you're not on your own with it?"):
         "read as a closed detail question (specify_plan), with no person found, so it is "
         "not taken as problem-solving the fear of being alone",
+    ("alex_bristles_at_homework",
+     "I chose the wrong word there, sorry. Nothing needs to be checked; it's about something "
+     "you'd want to try, if anything."):
+        "the second part, an invitation, is read as a proposed task (propose_task), which "
+        "this drill asks the trainee to hold back",
 }
 
 

@@ -389,10 +389,11 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     other parts' lines are not said, but what they did to the client stays. A rupture on
     any part ends the turn with it.
     """
-    # A part the NLU could not place at all ("I'd really like this to be your plan, not
-    # mine." read as fallback) is left out when the rest of the message was heard: the
-    # client answers what it understood instead of saying it did not follow.
-    heard = [i for i, p in enumerate(turn.parts) if p.intent in moves.MOVES]
+    # A part the client cannot place ("I'd really like this to be your plan, not mine."
+    # read as fallback, "No need to apologise." as small talk) is left out when the rest of
+    # the message was clearly heard: the client answers what it understood instead of
+    # saying it did not follow, or checking a side remark.
+    heard = [i for i, p in enumerate(turn.parts) if _clearly_heard(persona, state, p)]
     if heard and len(heard) < len(turn.parts):
         kept_parts = tuple(turn.parts[i] for i in heard)
         if len(kept_parts) == 1:
@@ -424,6 +425,13 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     assert kept is not None
     s.turn = state.turn + 1  # one message, one turn
     return TurnResult(kept.reply, s, events, kept.generic, answered)
+
+
+def _clearly_heard(persona: Persona, state: ClientState, part: TurnPart) -> bool:
+    """A part heard as a move of the session, sure enough to act on (hear() copies the
+    state, so asking changes nothing)."""
+    ctx = hear(persona, state, _part_input(part))
+    return understood(ctx) and not half_heard(ctx) and ctx.move != "off_topic"
 
 
 def _part_to_answer(parts: tuple[TurnPart, ...]) -> int:
