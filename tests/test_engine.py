@@ -893,3 +893,13 @@ def test_a_part_the_nlu_could_not_place_is_left_out_when_the_rest_was_heard() ->
                                           parts=(lost, TurnPart("Mm hm.", "nlu_fallback",
                                                                 confidence=0.1))))
     assert "not_understood" in none.events or any(e.startswith("clarify:") for e in none.events)
+
+
+def test_a_question_about_company_asks_who() -> None:
+    from bot.client.hearing import ENTITY_WORDS
+
+    for text in ("Would anyone come with you?", "Could someone join you?",
+                 "Is there anybody who could walk with you?", "Who else, if anyone?"):
+        assert ENTITY_WORDS["person"].search(text), text
+    for text in ("Where would you go?", "How long would feel doable?"):
+        assert not ENTITY_WORDS["person"].search(text), text

@@ -129,7 +129,9 @@ DETAIL_WORDS: dict[str, re.Pattern[str]] = {
                             r"\bhow frequently\b|\bhow regularly\b|\bhow many (?:sessions|"
                             r"mornings|evenings|walks)\b", re.IGNORECASE),
     "who": re.compile(r"\bwho\b|\bwhom\b|\bwith anyone\b|\banyone (?:else|with|who)\b|"
-                      r"\bon your own\b|\bby yourself\b|\bwith someone\b|\balone\b",
+                      r"\bon your own\b|\bby yourself\b|\bwith someone\b|\balone\b|"
+                      r"\b(?:come|go|walk) with you\b|\bjoin you\b|\bkeep you company\b|"
+                      r"\b(?:any|some)(?:one|body) (?:come|join|go|walk)\b",
                       re.IGNORECASE),
 }
 # Which plan entity a question asks for, finer than DETAIL_WORDS ("which days" asks for a
