@@ -903,3 +903,14 @@ def test_a_question_about_company_asks_who() -> None:
         assert ENTITY_WORDS["person"].search(text), text
     for text in ("Where would you go?", "How long would feel doable?"):
         assert not ENTITY_WORDS["person"].search(text), text
+
+
+def test_asking_what_would_make_it_doable_after_an_obstacle_is_problem_solving() -> None:
+    from bot.client.hearing import move_in_substance
+
+    s = ClientState(phase="design", disclosed=["evenings"])
+    for text in ("What would make it more doable?", "How could we work around that?",
+                 "What could help, do you think?"):
+        assert move_in_substance("explore_barriers", text, s, {}) == "problem_solve", text
+    assert move_in_substance("explore_barriers", "What might get in the way?", s, {}) \
+        == "explore_barriers"

@@ -328,7 +328,9 @@ def goals_talk(move: str, text: str) -> bool:
 # problem-solving, however the NLU reads it (often as elicit_ideas).
 HELP_WITH = re.compile(
     r"\bhelp with (?:that|it|this|those)\b|\bget (?:round|around|past) (?:that|it|this)\b|"
-    r"\bmake (?:that|it|this) easier\b|\bwhat would help\b|\bwhat might help\b",
+    r"\bmake (?:that|it|this) (?:a bit |a little |any )?(?:easier|more (?:doable|possible|"
+    r"manageable|realistic)|work)\b|\bwhat would help\b|\bwhat might help\b|"
+    r"\bwhat could help\b|\bwork (?:round|around) (?:that|it|this|them)\b",
     re.IGNORECASE)
 # Misreadings of a detail question that the words settle ("Who else, if anyone?" as
 # small talk), once a task is being planned.
