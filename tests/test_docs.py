@@ -16,8 +16,13 @@ SKIP_DIRS = {".git", ".venv", "models", "build", "var", "__pycache__", ".ruff_ca
 TEXT_SUFFIXES = {".py", ".md", ".yml", ".yaml", ".sh", ".txt", ".toml", ".cfg", ".ini",
                  ".js", ".html", ".css", ".json", ".mako", ""}
 LINK_RE = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
-# Paths that only exist on the machine the project was built on, or outside the repository.
-OUTSIDE_RE = re.compile(r"(?<![\w.])/work/|\.\./shared/|(?<![\w/])shared/spec/")
+# Paths outside the repository: the folder this checkout sits in (where the project was
+# built, its machine's own path), home folders, and the specs beside the repository.
+# (A checkout directly under "/" has no such folder to look for.)
+_PARENT = str(ROOT.parent).rstrip("/")
+OUTSIDE_RE = re.compile(
+    (r"(?<![\w.])" + re.escape(_PARENT + "/") + "|" if _PARENT else "")
+    + r"(?<![\w.])/(?:root|home/\w+)/|\.\./shared/|(?<![\w/])shared/spec/")
 
 
 def repository_files() -> list[Path]:
@@ -67,7 +72,9 @@ def test_no_file_names_a_path_outside_the_repository() -> None:
 
 
 def test_the_checks_catch_what_they_look_for() -> None:
-    assert OUTSIDE_RE.search("see " + "/wor" + "k/checkout/.venv")  # split: no such path here
+    if _PARENT:
+        assert OUTSIDE_RE.search(f"see {ROOT.parent / 'checkout' / '.venv'}")
+    assert OUTSIDE_RE.search("installed under /root/.pyenv")
     assert OUTSIDE_RE.search("those of `../shared/spec/api.md`")
     assert OUTSIDE_RE.search("rubric of shared/spec/rubric.md")
     assert not OUTSIDE_RE.search("after my shift at work/home")
