@@ -85,7 +85,12 @@ class TrainingChannel(InputChannel):
             return forbidden("this session belongs to another trainee")
         return stored
 
-    def _trainee_arg(self, request: Request, who: Identity) -> str | HTTPResponse:
+    def _trainee_arg(self, request: Request) -> str | HTTPResponse:
+        """The trainee whose practice a read route shows: any (`?trainee=`, else oneself)
+        for an instructor, only oneself for a trainee; or the refusal to send."""
+        who = gate().check(request)
+        if isinstance(who, HTTPResponse):
+            return who
         asked = (request.args.get("trainee") or "").strip()
         if is_instructor(who):
             return asked or who.account.name
@@ -102,10 +107,7 @@ class TrainingChannel(InputChannel):
 
         @bp.route("/drills", methods=["GET"])
         async def drill_list(request: Request) -> HTTPResponse:
-            who = gate().check(request)
-            if isinstance(who, HTTPResponse):
-                return who
-            trainee = self._trainee_arg(request, who)
+            trainee = self._trainee_arg(request)
             if isinstance(trainee, HTTPResponse):
                 return trainee
             progress = self.training().mastery_by_drill(trainee)
@@ -155,10 +157,7 @@ class TrainingChannel(InputChannel):
 
         @bp.route("/drills/<drill_id>/attempts", methods=["GET"])
         async def drill_attempts(request: Request, drill_id: str) -> HTTPResponse:
-            who = gate().check(request)
-            if isinstance(who, HTTPResponse):
-                return who
-            trainee = self._trainee_arg(request, who)
+            trainee = self._trainee_arg(request)
             if isinstance(trainee, HTTPResponse):
                 return trainee
             return response.json(self.training().attempts(trainee, drill_id))
@@ -268,10 +267,7 @@ class TrainingChannel(InputChannel):
 
         @bp.route("/progress", methods=["GET"])
         async def progress(request: Request) -> HTTPResponse:
-            who = gate().check(request)
-            if isinstance(who, HTTPResponse):
-                return who
-            trainee = self._trainee_arg(request, who)
+            trainee = self._trainee_arg(request)
             if isinstance(trainee, HTTPResponse):
                 return trainee
             store = gate().store
