@@ -273,3 +273,56 @@ def test_what_is_ruled_out_or_where_it_is_kept_is_not_the_activity() -> None:
             _ent(text, "activity", "no diary", DIET), _ent(text, "duration", "a minute", RULER)]
     assert _pairs(tidy_entities(ents, text)) == [("activity", "a number"),
                                                  ("duration", "1 minutes")]
+
+
+# ---- the obstacle of a problem-solving turn, indefinite people, the edges of a task
+
+@pytest.mark.parametrize(("text", "ruler", "kept"), [
+    # the condition names the obstacle; the plan detail is what follows it
+    ("Sofia, if five minutes is too long, could you start with two minutes?",
+     [("duration", "five minutes"), ("duration", "two minutes")], [("duration", "2 minutes")]),
+    ("Since you're away at the weekend, could we move it to Friday?",
+     [("day", "the weekend"), ("day", "Friday")], [("day", "Friday")]),
+    ("If the kids are home, maybe your partner could take them?",
+     [("person", "the kids"), ("person", "your partner")], [("person", "your partner")]),
+    # a hypothetical that puts the plan itself keeps its details ...
+    ("If we said ten minutes, would that feel doable?", [("duration", "ten minutes")],
+     [("duration", "10 minutes")]),
+    ("What if you went on Monday instead?", [("day", "Monday")], [("day", "Monday")]),
+    # ... and so does a condition that comes after the proposal
+    ("Could you go on Monday, if that suits?", [("day", "Monday")], [("day", "Monday")]),
+])
+def test_details_of_the_obstacle_are_not_plan_details(
+    text: str, ruler: list[tuple[str, str]], kept: list[tuple[str, str]]
+) -> None:
+    ents = [_ent(text, n, s, RULER) for n, s in ruler]
+    assert _pairs(tidy_entities(ents, text)) == kept
+
+
+@pytest.mark.parametrize("said", ["someone", "somebody else", "anyone", "no one"])
+def test_an_indefinite_person_is_not_a_person(said: str) -> None:
+    text = f"Would you do it with {said}?"
+    assert tidy_entities([_ent(text, "person", said, RULER)], text) == []
+
+
+@pytest.mark.parametrize(("text", "diet", "expected"), [
+    ("Maybe you could call your sister this week?", "call your sister this week?",
+     "call your sister"),
+    ("If the pain flares up, what about stretching instead?", "stretching instead?",
+     "stretching"),
+    ("Could you do just two minutes and see how it goes?",
+     "do just two minutes and see how it goes", "do just two minutes"),
+    ("Dev, you could try getting to bed a bit earlier.",
+     "try getting to bed a bit earlier", "getting to bed a bit earlier"),
+    ("I wonder if you could try to go for a walk.", "could try to go for a walk",
+     "go for a walk"),
+    # "try" with a thing as its object is the task itself
+    ("Maybe you could try a breathing exercise.", "try a breathing exercise",
+     "try a breathing exercise"),
+])
+def test_an_activity_is_the_task_without_the_asking_around_it(
+    text: str, diet: str, expected: str
+) -> None:
+    acts = [e for e in tidy_entities([_ent(text, "activity", diet, DIET)], text)
+            if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]

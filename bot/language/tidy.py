@@ -89,16 +89,34 @@ def _words(value: str) -> list[str]:
     return [w.strip(".,!?;:\"'").lower() for w in value.split()]
 
 
+# Who is asked and how it is asked, before the task's own verb: "could you [...]", "you
+# might [...]", "try to [...]"; "try" before another verb ("try going to bed earlier") is
+# the asking too, while "try a body scan" (try + a thing) is the task (data/nlu convention).
+_LEADING_ASK = re.compile(
+    r"^(?:(?:you|we|i|could|would|should|might|can|will|may|you'?ll|you'?d|we'?ll|we'?d|"
+    r"i'?d|to|also|even|simply|possibly|probably|actually|really|still|then|so|and|or|"
+    r"please|(?:manage|managed|trying|tried)(?=\s+to\b)|"
+    r"try(?=\s+(?:to\b|and\b|\w+ing\b)))\b[\s,]*)+", re.I)
+
+
 def _strip_filler(ent: dict[str, Any]) -> dict[str, Any]:
-    """Drop leading "to"/"maybe"/"just" from an activity, moving `start` with the text."""
+    """Drop leading "to"/"maybe"/"just"/"could you"/"try to" from an activity, moving
+    `start` with the text."""
     value = ent["value"]
     cut = 0
-    for m in _WORD.finditer(value):
-        if m.group().lower().strip(",") not in _ACTIVITY_FILLER:
-            cut = m.start()
+    while True:
+        before = cut
+        for m in _WORD.finditer(value, cut):
+            if m.group().lower().strip(",") not in _ACTIVITY_FILLER:
+                cut = m.start()
+                break
+        else:
+            cut = len(value)
+        m = _LEADING_ASK.match(value[cut:])
+        if m and m.end() < len(value) - cut:
+            cut += m.end()
+        if cut == before:
             break
-    else:
-        cut = len(value)
     if cut == 0:
         return ent
     new = dict(ent, value=value[cut:])
@@ -235,6 +253,14 @@ _LEADING_NOT_TASK = re.compile(r"^(?:(?:go|do|did|get on|got on|went)\s+with)\s+
 _TRAILING_NOT_TASK = re.compile(
     r"(?:\s+(?:in|at|on|to|for|with|by|the|a|an|and|or|of|from|into|your|my|this|that|"
     r"-|–))+\s*$", re.I)
+# Words after the task that say when or how it fits, not what it is: "call your sister [this
+# week]", "a swim [instead]", "do just two minutes [and see]", "the reading [in the end]".
+_TRAILING_ADVERBIAL = re.compile(
+    r"(?:\s+(?:(?:this|next|that|the)\s+(?:week|time|once)|instead(?:\s+of\b.*)?|first|"
+    r"again|too|as\s+well|together|then|in\s+the\s+end|at\s+all|for\s+now|anyway|"
+    r"and\s+(?:see|then|notice|tell|bring)\b.*|rather\s+than\b.*|so\s+that\b.*|"
+    r"like\s+we\s+(?:planned|agreed|said)\b.*|as\s+(?:planned|agreed)\b.*|"
+    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*))+\s*$", re.I)
 # Closed-class entities said after the task are details of it, not part of its name:
 # "a phone call to a friend [this weekend]", "the metro one stop [with your partner]".
 _DETAIL_LABELS = frozenset({"day", "time_of_day", "frequency", "duration", "place", "person"})
@@ -263,8 +289,12 @@ def _trim_activity(
     m = _LEADING_NOT_TASK.match(text[start:end])
     if m:
         start += m.end()
-    m = _TRAILING_NOT_TASK.search(text[start:end])
-    if m and m.start() > 0:
+    while True:  # "the walk instead, then" -> "the walk": one edge word at a time
+        end = start + len(text[start:end].rstrip(" ,;:.?!"))
+        m = _TRAILING_ADVERBIAL.search(text[start:end]) or \
+            _TRAILING_NOT_TASK.search(text[start:end])
+        if not m or m.start() == 0:
+            break
         end = start + m.start()
     value = text[start:end].strip(" ,;:")
     if value == ent["value"]:
@@ -286,8 +316,53 @@ def _adjacent_object(
     return ent
 
 
+# The obstacle a problem-solving turn starts from is not part of the plan: in "If five minutes
+# is too long, could you start with two?" the duration is two, and in "Since you're away at
+# the weekend, could we move it to Friday?" the day is Friday. A leading condition runs from
+# "if/since/given/unless" (not "what if", which proposes) to the first comma or question mark;
+# the training data annotates no plan detail inside one (data/nlu/problem_solve.yml).
+_CONDITION = re.compile(
+    r"(?:^|[.!?;]\s+)(?:(?:so|ok|okay|right|and|but|well|now)\b[\s,]*)*"
+    r"(?:[A-Z][a-z'-]+,\s*)?(?:(?:so|ok|okay|right|and|but|well|now)\b[\s,]*)*"
+    r"(?P<clause>(?:even\s+)?(?:if|since|given(?:\s+that)?|unless|in\s+case)\b[^,;:.?!]*)[,;]",
+    re.I)
+
+
+# A hypothetical that puts the plan itself ("if we said ten minutes, ...", "if you went on
+# Monday, ...", "if it were shorter, ...") is a proposal, not an obstacle: its details count.
+_HYPOTHETICAL = re.compile(
+    r"(?:even\s+)?if\s+(?:we|you|i|it|that|this)\s+(?:just\s+|only\s+)?"
+    r"(?:said|say|made|make|tried|try|did|do|went|go|moved|move|kept|keep|started|start|"
+    r"picked|pick|chose|choose|set|put|aimed|aim|settled|gave|give|changed|change|shifted|"
+    r"swapped|switched|cut|were|was|could|would|took|take|planned|plan|booked|book|fixed|"
+    r"called|made)\b", re.I)
+
+
+def condition_spans(text: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each leading condition clause of `text` that names an obstacle (see
+    _CONDITION; hypothetical proposals are left out, see _HYPOTHETICAL)."""
+    if not text:
+        return []
+    return [(m.start("clause"), m.end("clause")) for m in _CONDITION.finditer(text)
+            if not _HYPOTHETICAL.match(m.group("clause"))]
+
+
+def _in_condition(ent: dict[str, Any], spans: list[tuple[int, int]]) -> bool:
+    return _has_span(ent) and any(s <= ent["start"] and ent["end"] <= e for s, e in spans)
+
+
+# Indefinite people name nobody to plan with ("is there someone who could come?").
+_INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", re.I)
+
+
 def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
     """Drop DIET's implausible entities and repair its activity spans (see tidy_entities)."""
+    conditions = condition_spans(text)
+    entities = [e for e in entities
+                if not (isinstance(e, dict) and _in_condition(e, conditions))
+                and not (isinstance(e, dict) and e.get("entity") == "person"
+                         and isinstance(e.get("value"), str)
+                         and _INDEFINITE_PERSON.fullmatch(e["value"].strip()))]
     named = [e for e in entities
              if isinstance(e.get("entity"), str) and isinstance(e.get("value"), str)]
     trusted = [e for e in named if not _learned(e)]
