@@ -149,14 +149,15 @@ def test_activity_annotations_follow_one_convention(train: TrainingData) -> None
     assert not bad, bad[:10]
 
 
-def test_no_plan_detail_annotated_in_the_obstacle(train: TrainingData) -> None:
-    from bot.language.tidy import condition_spans
+def test_no_plan_detail_annotated_in_the_obstacle_or_a_goal(train: TrainingData) -> None:
+    from bot.language.tidy import condition_spans, goal_spans
 
     bad = [
         (m.get("text"), e["value"])
         for m in train.intent_examples
         for e in m.get("entities") or []
-        for start, end in condition_spans(m.get("text"))
+        for start, end in condition_spans(m.get("text")) + [
+            span for span in goal_spans(m.get("text")) if e["entity"] != "activity"]
         if start <= e["start"] and e["end"] <= end
     ]
     assert not bad, bad[:10]

@@ -326,3 +326,29 @@ def test_an_activity_is_the_task_without_the_asking_around_it(
     acts = [e for e in tidy_entities([_ent(text, "activity", diet, DIET)], text)
             if e["entity"] == "activity"]
     assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+@pytest.mark.parametrize(("text", "diet", "person", "expected"), [
+    # a companion on a task one could do alone is a detail of its own ...
+    ("So a swim with your brother on Friday?", "a swim with your brother", "your brother",
+     "a swim"),
+    # ... but when the task is time with them, they are part of it
+    ("Maybe lunch with a colleague on Friday?", "lunch with a colleague", "a colleague",
+     "lunch with a colleague"),
+])
+def test_a_companion_is_cut_off_unless_the_task_is_being_with_them(
+    text: str, diet: str, person: str, expected: str
+) -> None:
+    ents = [_ent(text, "activity", diet, DIET), _ent(text, "person", person, RULER)]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+def test_a_goal_is_not_a_plan_detail() -> None:
+    text = "You said you want to see your friends again; how could the walk on Monday fit?"
+    ents = [_ent(text, "person", "your friends", RULER), _ent(text, "day", "Monday", RULER),
+            _ent(text, "activity", "the walk", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("activity", "the walk"), ("day", "Monday")]
+    text = "So you'd like to go on Monday?"  # a plan detail, said as a wish
+    assert _pairs(tidy_entities([_ent(text, "day", "Monday", RULER)], text)) == [
+        ("day", "Monday")]

@@ -261,6 +261,10 @@ _TRAILING_ADVERBIAL = re.compile(
     r"and\s+(?:see|then|notice|tell|bring)\b.*|rather\s+than\b.*|so\s+that\b.*|"
     r"like\s+we\s+(?:planned|agreed|said)\b.*|as\s+(?:planned|agreed)\b.*|"
     r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*))+\s*$", re.I)
+# Tasks that are time with someone: "with <person>" after them is part of the task.
+_SOCIAL_TASK = re.compile(
+    r"\b(?:coffee|cuppa|tea|lunch|dinner|breakfast|brunch|drink|drinks|chat|talk|talking|"
+    r"catch[\s-]up|meet|meeting|visit|visiting|call|phone|ring|play|playing|game)\b", re.I)
 # Closed-class entities said after the task are details of it, not part of its name:
 # "a phone call to a friend [this weekend]", "the metro one stop [with your partner]".
 _DETAIL_LABELS = frozenset({"day", "time_of_day", "frequency", "duration", "place", "person"})
@@ -281,8 +285,10 @@ def _trim_activity(
         if r["entity"] == "place" and re.match(r"(to|into)\b", r["value"], re.I):
             continue  # a destination belongs to the task: "walk [to the shop]"
         # A person right after the verb is its object ("calling [your aunt]"); after "with"
-        # it is a companion, a detail of the plan.
-        if r["entity"] == "person" and not re.search(r"\bwith\s*$", head, re.I):
+        # it is a companion, a detail of the plan, unless the task is being with them
+        # ("a coffee with your friend": the friend is what the task is about).
+        if r["entity"] == "person" and (not re.search(r"\bwith\s*$", head, re.I)
+                                        or _SOCIAL_TASK.search(head)):
             continue
         end = r["start"]
         break
@@ -351,6 +357,22 @@ def _in_condition(ent: dict[str, Any], spans: list[tuple[int, int]]) -> bool:
     return _has_span(ent) and any(s <= ent["start"] and ent["end"] <= e for s, e in spans)
 
 
+# What the client wants from life is not a detail of this week's plan: in "You said you want
+# to see your friends again; how could the walk fit?" the friends are a goal. A goal runs from
+# its cue to the next comma or sentence end; the training data (data/nlu/link_to_goals.yml)
+# marks no plan detail inside one. Activities are left to the learned extractor.
+_GOAL = re.compile(
+    r"\b(?:goals?|values?|wish|wanting|matters?(?:\s+\w+){0,2}\s+to\s+you|important\s+to\s+you|"
+    r"care\s+about|hoping|came\s+here|"
+    r"(?:said|told\s+me|mentioned)(?:\s+that)?(?:\s+earlier)?\s+you(?:'d|\s+would)?\s+"
+    r"(?:want|wanted|like|love)\s+to)\b[^,;:.?!]*", re.I)
+
+
+def goal_spans(text: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of `text` that states a goal or value (see _GOAL)."""
+    return [(m.start(), m.end()) for m in _GOAL.finditer(text or "")]
+
+
 # Indefinite people name nobody to plan with ("is there someone who could come?").
 _INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", re.I)
 
@@ -358,8 +380,11 @@ _INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", r
 def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
     """Drop DIET's implausible entities and repair its activity spans (see tidy_entities)."""
     conditions = condition_spans(text)
+    goals = goal_spans(text)
     entities = [e for e in entities
                 if not (isinstance(e, dict) and _in_condition(e, conditions))
+                and not (isinstance(e, dict) and e.get("entity") != "activity"
+                         and _in_condition(e, goals))
                 and not (isinstance(e, dict) and e.get("entity") == "person"
                          and isinstance(e.get("value"), str)
                          and _INDEFINITE_PERSON.fullmatch(e["value"].strip()))]
