@@ -352,3 +352,23 @@ def test_a_goal_is_not_a_plan_detail() -> None:
     text = "So you'd like to go on Monday?"  # a plan detail, said as a wish
     assert _pairs(tidy_entities([_ent(text, "day", "Monday", RULER)], text)) == [
         ("day", "Monday")]
+
+
+@pytest.mark.parametrize(("text", "learned", "ruler", "expected"), [
+    # a verb alone runs on over its object, up to the next detail or punctuation
+    ("Right, so you'll fill in the diary every evening.", "fill",
+     [("frequency", "every evening")], "fill in the diary"),
+    ("OK, the plan: phone your brother, Saturday morning.", "phone",
+     [("day", "Saturday")], "phone your brother"),
+    # ... but not over the words of the next clause
+    ("So you could take it slowly when you feel ready?", "take", [], "take it slowly"),
+    # a task named by a noun keeps its article
+    ("I'd love to hear how the evening runs went.", "evening runs", [], "the evening runs"),
+])
+def test_a_learned_activity_covers_the_whole_task(
+    text: str, learned: str, ruler: list[tuple[str, str]], expected: str
+) -> None:
+    ents = [_ent(text, "activity", learned, "CRFEntityExtractor")] + [
+        _ent(text, n, s, RULER) for n, s in ruler]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]

@@ -1,11 +1,15 @@
-"""Entity tidying: what reaches the engine from the entity ruler and DIET (pure, no Rasa).
+"""Entity tidying: what reaches the engine from the entity ruler and the learned extractor
+(pure, no Rasa).
 
 `tidy_entities(entities, text)` filters, repairs, normalises, expands and de-duplicates the
 entities of one message. The ruler (SpacyEntityExtractor, bot/language/entities.py patterns)
-owns the closed classes; DIET mostly finds `activity`, whose spans need repair: DIET stops
-inside a phrase ("calling" + [your aunt]), runs over the next words ("around the park and
-sound"), or tags a fragment ("write-" of "write-off"). bot/rasa_ext/nlu.py (CueAnnotator)
-calls it on every parse.
+owns the closed classes; the learned extractor (config.yml: CRFEntityExtractor; "DIET" in the
+comments below stands for whichever learned extractor is configured) mostly finds `activity`,
+whose spans need repair: it stops inside a phrase ("calling" + [your aunt]) or at the verb
+("[call] your sister"), runs over the next words ("around the park and sound"), or tags a
+fragment ("write-" of "write-off"). Details of the obstacle in a problem-solving turn ("if
+five minutes is too long, ...") and of a goal ("you said you want to see your friends") are no
+plan details. bot/rasa_ext/nlu.py (CueAnnotator) calls it on every parse.
 """
 
 from __future__ import annotations
@@ -309,6 +313,65 @@ def _trim_activity(
     return dict(ent, value=value, start=start, end=start + len(value))
 
 
+# Where the object of a task's verb ends: a clause or list boundary, or a word that starts
+# when/how it fits ("fill [in the diary] every evening", "call [your sister], Sunday").
+_PHRASE_STOP = frozenset(
+    "when whenever if and or but so because instead rather like than until while as then "
+    "this next every each before after during whenever where which who that just "
+    "maybe perhaps please is are was were be been go goes went happen happened".split())
+_DETERMINERS = frozenset("the a an your my his her their our one some this that".split())
+_MAX_OBJECT_WORDS = 6
+
+
+def _extend_bare_verb(
+    ent: dict[str, Any], ruler: list[dict[str, Any]], text: str | None
+) -> dict[str, Any]:
+    """DIET stopping at the task's verb: "[call] your sister" -> "[call your sister]".
+
+    A one-word activity that is not a noun after a determiner runs on over the words that
+    follow, up to punctuation, a ruler entity or a boundary word (_PHRASE_STOP).
+    """
+    if text is None or not _has_span(ent) or len(_words(ent["value"])) != 1:
+        return ent
+    head = ent["value"]
+    if not re.fullmatch(r"[a-z][a-z'-]{2,}", head) or only_function_words(head):
+        return ent
+    before = text[:ent["start"]].split()
+    if before and before[-1].lower().strip(",") in _DETERMINERS:
+        return ent
+    starts = {r["start"] for r in ruler}
+    end = ent["end"]
+    taken = 0
+    for m in re.finditer(r"\s*([^\s]+)", text[ent["end"]:]):
+        word = m.group(1)
+        word_start = ent["end"] + m.start(1)
+        bare = word.rstrip(".,;:?!")
+        if (word_start in starts or not bare or bare.lower() in _PHRASE_STOP
+                or not bare[0].isalnum() or taken >= _MAX_OBJECT_WORDS):
+            break
+        end = word_start + len(bare)
+        taken += 1
+        if bare != word:  # punctuation after this word ends the phrase
+            break
+    if taken == 0:
+        return ent
+    return dict(ent, value=text[ent["start"]:end], end=end)
+
+
+_LEADING_DETERMINER = re.compile(r"\b(?:the|a|an)\s+$", re.I)
+
+
+def _with_determiner(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """A task named by a noun keeps its article: "the [morning walks]" -> "[the morning walks]"
+    (the training data's convention)."""
+    if text is None or not _has_span(ent):
+        return ent
+    m = _LEADING_DETERMINER.search(text[:ent["start"]])
+    if not m:
+        return ent
+    return dict(ent, value=text[m.start():ent["end"]], start=m.start())
+
+
 def _adjacent_object(
     ent: dict[str, Any], ruler: list[dict[str, Any]], text: str | None
 ) -> dict[str, Any]:
@@ -373,6 +436,8 @@ def goal_spans(text: str | None) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _GOAL.finditer(text or "")]
 
 
+_TIME_UNIT = re.compile(
+    r"\b(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?)\b|\d+\s*(?:m|h)\b", re.I)
 # Indefinite people name nobody to plan with ("is there someone who could come?").
 _INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", re.I)
 
@@ -411,6 +476,9 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
             continue  # the ruler has read these words as something else
         if name in CLOSED_LABELS and (name in ruler_classes or not recognised(name, e["value"])):
             continue
+        if name == "duration" and not _TIME_UNIT.search(e["value"]) \
+                and not _TIME_UNIT.search(text or ""):
+            continue  # a bare number ("ten pages", "count to ten") is a length only beside one
         if name == "place" and not _plausible_place(e):
             continue  # "sound" of "does that sound right" is no place, ruler place or not
         if _fragment(e, text):
@@ -420,7 +488,9 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
             for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
-    acts = [_trim_activity(a, ruler_spans, text) for a in acts]
+    acts = [_trim_activity(_extend_bare_verb(a, ruler_spans, text), ruler_spans, text)
+            for a in acts]
+    acts = [_with_determiner(a, text) for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts

@@ -13,7 +13,8 @@ sets `intent` and `intent_ranking`. It is persisted as JSON + npz (no pickle).
 - normalises entity values with bot.language.entities (keeping the said text in `text`),
   expands compound spans ("every morning" -> frequency + time_of_day), and removes
   duplicates: for the ruler's closed classes the SpacyEntityExtractor entity wins over
-  DIET's, for `activity` DIET's wins; one entity per (entity, value).
+  the learned extractor's (CRFEntityExtractor), for `activity` the learned one wins; one
+  entity per (entity, value) (bot/language/tidy.py).
 
 Importing this module also registers the spaCy `cue_detector` factory, which the saved
 pipeline needs when SpacyNLP calls `spacy.load(path)`.
