@@ -84,10 +84,11 @@ def test_recap_keeps_the_plan_and_drops_junk() -> None:
 
 
 def test_recap_without_ruler_day_drops_wrong_class_and_junk() -> None:
-    # DIET alone: "on" is a function word, "your days off" is no frequency.
+    # DIET alone: "on" is a function word, "your days off" is no frequency; the task it
+    # missed is read off the recap's frame (bot/language/task_frames.py).
     ents = [_ent(RECAP, "day", "on", DIET), _ent(RECAP, "frequency", "your days off", DIET),
             _ent(RECAP, "place", "in the buggy", DIET)]
-    assert tidy_entities(ents, RECAP) == []
+    assert _pairs(tidy_entities(ents, RECAP)) == [("activity", "a 15 minute walk")]
 
 
 def test_diet_closed_class_kept_only_when_ruler_silent_and_canonical() -> None:
@@ -362,8 +363,9 @@ def test_a_goal_is_not_a_plan_detail() -> None:
      [("day", "Saturday")], "phone your brother"),
     # ... but not over the words of the next clause
     ("So you could take it slowly when you feel ready?", "take", [], "take it slowly"),
-    # a task named by a noun keeps its article
+    # a task named by a noun keeps its article, a phrasal verb its particle
     ("I'd love to hear how the evening runs went.", "evening runs", [], "the evening runs"),
+    ("Maybe start by getting your boots on.", "getting your boots", [], "getting your boots on"),
 ])
 def test_a_learned_activity_covers_the_whole_task(
     text: str, learned: str, ruler: list[tuple[str, str]], expected: str
@@ -372,3 +374,34 @@ def test_a_learned_activity_covers_the_whole_task(
         _ent(text, n, s, RULER) for n, s in ruler]
     acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
     assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+@pytest.mark.parametrize(("text", "ruler", "expected"), [
+    # the learned extractor found nothing: the task is read off its frame ...
+    ("Jo, how about a bike ride on Sunday?", [("day", "on Sunday")], ["a bike ride"]),
+    ("So you'll phone your dad after dinner.", [("person", "your dad"),
+                                                ("time_of_day", "after dinner")],
+     ["phone your dad"]),
+    # ... but talk about the plan, a pronoun or a verb alone is no task
+    ("Could you tell me how that sounds?", [], []),
+    ("What if you tried it on Monday?", [("day", "on Monday")], []),
+    ("Did you manage to complete it?", [], []),
+])
+def test_a_task_missed_by_the_learned_extractor_is_read_off_its_frame(
+    text: str, ruler: list[tuple[str, str]], expected: list[str]
+) -> None:
+    ents = [_ent(text, n, s, RULER) for n, s in ruler]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == expected
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Which evening would suit you for the swim?", "evening"),  # asked for, not given
+    ("What we noticed today is that mornings are easier.", "today"),  # this session
+])
+def test_a_detail_asked_for_or_the_session_day_is_not_a_plan_detail(
+    text: str, said: str
+) -> None:
+    name = "day" if said == "today" else "time_of_day"
+    assert [e for e in tidy_entities([_ent(text, name, said, RULER)], text)
+            if e["entity"] == name] == []

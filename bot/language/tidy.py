@@ -24,6 +24,7 @@ from bot.language.entities import (
     only_function_words,
     recognised,
 )
+from bot.language.task_frames import framed_tasks
 
 RULER_EXTRACTOR = "SpacyEntityExtractor"
 
@@ -359,6 +360,20 @@ def _extend_bare_verb(
 
 
 _LEADING_DETERMINER = re.compile(r"\b(?:the|a|an)\s+$", re.I)
+# A phrasal verb's particle at the end of a clause belongs to the task ("putting your
+# trainers [on].", "write the question [down]?").
+_CLOSING_PARTICLE = re.compile(r"^\s+(?:on|off|up|down|out|away|back|over)(?=\s*(?:[.,;:?!]|$))",
+                               re.I)
+
+
+def _with_particle(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    if text is None or not _has_span(ent):
+        return ent
+    m = _CLOSING_PARTICLE.match(text[ent["end"]:])
+    if not m:
+        return ent
+    end = ent["end"] + m.end()
+    return dict(ent, value=text[ent["start"]:end], end=end)
 
 
 def _with_determiner(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
@@ -438,6 +453,23 @@ def goal_spans(text: str | None) -> list[tuple[int, int]]:
 
 _TIME_UNIT = re.compile(
     r"\b(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?)\b|\d+\s*(?:m|h)\b", re.I)
+# A detail that is asked for, not given ("which evening would suit?", "how many evenings
+# did you manage?"), and "today" as the day of this session ("what we found today").
+_ASKED_BEFORE = re.compile(r"\b(?:which|what|how\s+many)\s+$", re.I)
+_SESSION_TODAY = re.compile(
+    r"\b(?:found|learned|learnt|discussed|talked\s+about|covered|noticed|said|realised|"
+    r"realized|worked\s+on|spoke\s+about|came\s+up)(?:\s+\w+){0,2}\s+$", re.I)
+
+
+def _asked_or_session(ent: dict[str, Any], text: str | None) -> bool:
+    if text is None or not _has_span(ent) or ent.get("entity") not in CLOSED_LABELS:
+        return False
+    before = text[:ent["start"]]
+    if _ASKED_BEFORE.search(before):
+        return True
+    return ent["value"].strip().lower() == "today" and bool(_SESSION_TODAY.search(before))
+
+
 # Indefinite people name nobody to plan with ("is there someone who could come?").
 _INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", re.I)
 
@@ -448,6 +480,7 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     goals = goal_spans(text)
     entities = [e for e in entities
                 if not (isinstance(e, dict) and _in_condition(e, conditions))
+                and not (isinstance(e, dict) and _asked_or_session(e, text))
                 and not (isinstance(e, dict) and e.get("entity") != "activity"
                          and _in_condition(e, goals))
                 and not (isinstance(e, dict) and e.get("entity") == "person"
@@ -484,13 +517,16 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
         if _fragment(e, text):
             continue
         kept.append(e)
+    if not acts:  # the learned extractor missed the task: read it off its frame, if any
+        acts = [a for a in framed_tasks(text, ruler_spans)
+                if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)]
     # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
             for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
     acts = [_trim_activity(_extend_bare_verb(a, ruler_spans, text), ruler_spans, text)
             for a in acts]
-    acts = [_with_determiner(a, text) for a in acts]
+    acts = [_with_particle(_with_determiner(a, text), text) for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts
