@@ -405,3 +405,17 @@ def test_a_detail_asked_for_or_the_session_day_is_not_a_plan_detail(
     name = "day" if said == "today" else "time_of_day"
     assert [e for e in tidy_entities([_ent(text, name, said, RULER)], text)
             if e["entity"] == name] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sam, the evening swims are part of that, I think.", ["the evening swims"]),
+    ("You said you miss people, and seeing your cousin ties into that.",
+     ["seeing your cousin"]),
+    ("Is there a way to still fit it in?", []),
+    ("Practising this links to your goal.", []),
+])
+def test_a_task_linked_to_a_goal_is_the_subject_of_the_link(
+    text: str, expected: list[str]
+) -> None:
+    acts = [e for e in tidy_entities([], text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == expected

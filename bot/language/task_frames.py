@@ -44,6 +44,18 @@ _NOT_A_TASK = re.compile(
     r"rather|like|aim|want|need|prefer|feel|manage|fit|keep\s+(?:it|that)|"
     r"\w+\s+(?:it|that|this|them)\b)\b",
     re.I)
+# A task named as the subject of a sentence that links it to a goal: "[the walks] are part of
+# that", "[asking for help] fits with your wish", "... and [meeting your friend] ties into that".
+_LINKED_SUBJECT = re.compile(
+    r"(?:^|[,;:.?!]\s*(?:and\s+|so\s+)?)(?P<task>[A-Za-z][^,;:.?!]{2,60}?)\s+"
+    r"(?:ties|tie|links|link|fits|fit|connects|connect|speaks|speak|"
+    r"(?:is|are)\s+(?:all\s+|really\s+)?(?:about|part|aimed|a\s+way|a\s+step|one\s+way|"
+    r"one\s+route|meant)|(?:could|might|may|would)\s+(?:connect|fit|link|tie|help))\b",
+    re.I)
+_NOT_A_SUBJECT = re.compile(
+    r"(?:this|that|it|which|what|how|you|your|we|i|there|here|so|and|is|are|was|were|"
+    r"could|would|can|do|does|did|has|have|the\s+plan|the\s+(?:step|experiment|idea|task))\b"
+    r"|[A-Z][a-z]+$|.*\b(?:this|that|it|them)$", re.I)
 _STOP_WORDS = frozenset(
     "when whenever if and or but so because instead rather like than until while as then "
     "this next every each before after during where which who that just maybe perhaps "
@@ -82,4 +94,10 @@ def framed_tasks(text: str | None, ruler: list[dict[str, Any]]) -> list[dict[str
         if end > begin:
             found.append({"entity": "activity", "value": text[begin:end], "start": begin,
                           "end": end, "extractor": FRAME_EXTRACTOR})
+    for m in _LINKED_SUBJECT.finditer(text):
+        task = m.group("task")
+        if _NOT_A_SUBJECT.match(task) or len(task.split()) > 6:
+            continue
+        found.append({"entity": "activity", "value": task, "start": m.start("task"),
+                      "end": m.end("task"), "extractor": FRAME_EXTRACTOR})
     return found
