@@ -70,7 +70,7 @@ fi
 SANIC_HOST="$ACTION_HOST" "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions \
     >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
-SANIC_WORKERS="$RASA_WORKERS" SANIC_BACKLOG=${SANIC_BACKLOG:-1024} \
+SANIC_WORKERS="$RASA_WORKERS" \
     "$VENV/bin/rasa" run --interface "$HOST" --port "$RASA_PORT" --model "$MODEL" \
     --credentials credentials.yml --endpoints "$endpoints" "${cors[@]}" \
     >"$LOG_DIR/rasa.log" 2>&1 &
