@@ -123,6 +123,46 @@ def test_entity_spans_match_their_text(which: str, request: pytest.FixtureReques
             assert span == span.strip() and span, (text, e)
 
 
+# How the training data marks a task (`activity`), checked so that DIET learns one convention:
+# the task starts at its own verb or at its determiner ("[the walk]", "[call your sister]"),
+# never at the hedge or the asking around it ("just", "maybe", "try to", "could you"; "try"
+# before another verb: "try [going to bed earlier]"), and ends before when/how it fits
+# ("this week", "instead"). The obstacle of a problem-solving turn ("If five minutes is too
+# long, ...") carries no plan detail (bot.language.tidy.condition_spans).
+_ACTIVITY_BAD_START = re.compile(
+    r"^(?:just|maybe|perhaps|to|you|could|would|try\s+to|try\s+\w+ing)\b", re.I)
+_ACTIVITY_BAD_END = re.compile(r"(?:\b(?:instead|this week|next week)|[.?!,])$", re.I)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.I)
+
+
+def test_activity_annotations_follow_one_convention(train: TrainingData) -> None:
+    bad = []
+    for m in train.intent_examples:
+        text = m.get("text")
+        for e in m.get("entities") or []:
+            if e["entity"] != "activity":
+                continue
+            span = text[e["start"]:e["end"]]
+            if (_ACTIVITY_BAD_START.match(span) or _ACTIVITY_BAD_END.search(span)
+                    or _DETERMINER_BEFORE.search(text[:e["start"]])):
+                bad.append((text, span))
+    assert not bad, bad[:10]
+
+
+def test_no_plan_detail_annotated_in_the_obstacle_or_a_goal(train: TrainingData) -> None:
+    from bot.language.tidy import condition_spans, goal_spans
+
+    bad = [
+        (m.get("text"), e["value"])
+        for m in train.intent_examples
+        for e in m.get("entities") or []
+        for start, end in condition_spans(m.get("text")) + [
+            span for span in goal_spans(m.get("text")) if e["entity"] != "activity"]
+        if start <= e["start"] and e["end"] <= end
+    ]
+    assert not bad, bad[:10]
+
+
 def test_training_entities_cover_every_plan_entity(train: TrainingData) -> None:
     counts = Counter(e["entity"] for m in train.intent_examples for e in m.get("entities") or [])
     assert all(counts[e] >= 10 for e in PLAN_ENTITIES), counts

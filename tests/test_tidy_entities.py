@@ -84,10 +84,11 @@ def test_recap_keeps_the_plan_and_drops_junk() -> None:
 
 
 def test_recap_without_ruler_day_drops_wrong_class_and_junk() -> None:
-    # DIET alone: "on" is a function word, "your days off" is no frequency.
+    # DIET alone: "on" is a function word, "your days off" is no frequency; the task it
+    # missed is read off the recap's frame (bot/language/task_frames.py).
     ents = [_ent(RECAP, "day", "on", DIET), _ent(RECAP, "frequency", "your days off", DIET),
             _ent(RECAP, "place", "in the buggy", DIET)]
-    assert tidy_entities(ents, RECAP) == []
+    assert _pairs(tidy_entities(ents, RECAP)) == [("activity", "a 15 minute walk")]
 
 
 def test_diet_closed_class_kept_only_when_ruler_silent_and_canonical() -> None:
@@ -273,3 +274,148 @@ def test_what_is_ruled_out_or_where_it_is_kept_is_not_the_activity() -> None:
             _ent(text, "activity", "no diary", DIET), _ent(text, "duration", "a minute", RULER)]
     assert _pairs(tidy_entities(ents, text)) == [("activity", "a number"),
                                                  ("duration", "1 minutes")]
+
+
+# ---- the obstacle of a problem-solving turn, indefinite people, the edges of a task
+
+@pytest.mark.parametrize(("text", "ruler", "kept"), [
+    # the condition names the obstacle; the plan detail is what follows it
+    ("Sofia, if five minutes is too long, could you start with two minutes?",
+     [("duration", "five minutes"), ("duration", "two minutes")], [("duration", "2 minutes")]),
+    ("Since you're away at the weekend, could we move it to Friday?",
+     [("day", "the weekend"), ("day", "Friday")], [("day", "Friday")]),
+    ("If the kids are home, maybe your partner could take them?",
+     [("person", "the kids"), ("person", "your partner")], [("person", "your partner")]),
+    # a hypothetical that puts the plan itself keeps its details ...
+    ("If we said ten minutes, would that feel doable?", [("duration", "ten minutes")],
+     [("duration", "10 minutes")]),
+    ("What if you went on Monday instead?", [("day", "Monday")], [("day", "Monday")]),
+    # ... and so does a condition that comes after the proposal
+    ("Could you go on Monday, if that suits?", [("day", "Monday")], [("day", "Monday")]),
+])
+def test_details_of_the_obstacle_are_not_plan_details(
+    text: str, ruler: list[tuple[str, str]], kept: list[tuple[str, str]]
+) -> None:
+    ents = [_ent(text, n, s, RULER) for n, s in ruler]
+    assert _pairs(tidy_entities(ents, text)) == kept
+
+
+@pytest.mark.parametrize("said", ["someone", "somebody else", "anyone", "no one"])
+def test_an_indefinite_person_is_not_a_person(said: str) -> None:
+    text = f"Would you do it with {said}?"
+    assert tidy_entities([_ent(text, "person", said, RULER)], text) == []
+
+
+@pytest.mark.parametrize(("text", "diet", "expected"), [
+    ("Maybe you could call your sister this week?", "call your sister this week?",
+     "call your sister"),
+    ("If the pain flares up, what about stretching instead?", "stretching instead?",
+     "stretching"),
+    ("Could you do just two minutes and see how it goes?",
+     "do just two minutes and see how it goes", "do just two minutes"),
+    ("Dev, you could try getting to bed a bit earlier.",
+     "try getting to bed a bit earlier", "getting to bed a bit earlier"),
+    ("I wonder if you could try to go for a walk.", "could try to go for a walk",
+     "go for a walk"),
+    # "try" with a thing as its object is the task itself
+    ("Maybe you could try a breathing exercise.", "try a breathing exercise",
+     "try a breathing exercise"),
+])
+def test_an_activity_is_the_task_without_the_asking_around_it(
+    text: str, diet: str, expected: str
+) -> None:
+    acts = [e for e in tidy_entities([_ent(text, "activity", diet, DIET)], text)
+            if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+@pytest.mark.parametrize(("text", "diet", "person", "expected"), [
+    # a companion on a task one could do alone is a detail of its own ...
+    ("So a swim with your brother on Friday?", "a swim with your brother", "your brother",
+     "a swim"),
+    # ... but when the task is time with them, they are part of it
+    ("Maybe lunch with a colleague on Friday?", "lunch with a colleague", "a colleague",
+     "lunch with a colleague"),
+])
+def test_a_companion_is_cut_off_unless_the_task_is_being_with_them(
+    text: str, diet: str, person: str, expected: str
+) -> None:
+    ents = [_ent(text, "activity", diet, DIET), _ent(text, "person", person, RULER)]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+def test_a_goal_is_not_a_plan_detail() -> None:
+    text = "You said you want to see your friends again; how could the walk on Monday fit?"
+    ents = [_ent(text, "person", "your friends", RULER), _ent(text, "day", "Monday", RULER),
+            _ent(text, "activity", "the walk", DIET)]
+    assert _pairs(tidy_entities(ents, text)) == [("activity", "the walk"), ("day", "Monday")]
+    text = "So you'd like to go on Monday?"  # a plan detail, said as a wish
+    assert _pairs(tidy_entities([_ent(text, "day", "Monday", RULER)], text)) == [
+        ("day", "Monday")]
+
+
+@pytest.mark.parametrize(("text", "learned", "ruler", "expected"), [
+    # a verb alone runs on over its object, up to the next detail or punctuation
+    ("Right, so you'll fill in the diary every evening.", "fill",
+     [("frequency", "every evening")], "fill in the diary"),
+    ("OK, the plan: phone your brother, Saturday morning.", "phone",
+     [("day", "Saturday")], "phone your brother"),
+    # ... but not over the words of the next clause
+    ("So you could take it slowly when you feel ready?", "take", [], "take it slowly"),
+    # a task named by a noun keeps its article, a phrasal verb its particle
+    ("I'd love to hear how the evening runs went.", "evening runs", [], "the evening runs"),
+    ("Maybe start by getting your boots on.", "getting your boots", [], "getting your boots on"),
+])
+def test_a_learned_activity_covers_the_whole_task(
+    text: str, learned: str, ruler: list[tuple[str, str]], expected: str
+) -> None:
+    ents = [_ent(text, "activity", learned, "CRFEntityExtractor")] + [
+        _ent(text, n, s, RULER) for n, s in ruler]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == [expected]
+
+
+@pytest.mark.parametrize(("text", "ruler", "expected"), [
+    # the learned extractor found nothing: the task is read off its frame ...
+    ("Jo, how about a bike ride on Sunday?", [("day", "on Sunday")], ["a bike ride"]),
+    ("So you'll phone your dad after dinner.", [("person", "your dad"),
+                                                ("time_of_day", "after dinner")],
+     ["phone your dad"]),
+    # ... but talk about the plan, a pronoun or a verb alone is no task
+    ("Could you tell me how that sounds?", [], []),
+    ("What if you tried it on Monday?", [("day", "on Monday")], []),
+    ("Did you manage to complete it?", [], []),
+])
+def test_a_task_missed_by_the_learned_extractor_is_read_off_its_frame(
+    text: str, ruler: list[tuple[str, str]], expected: list[str]
+) -> None:
+    ents = [_ent(text, n, s, RULER) for n, s in ruler]
+    acts = [e for e in tidy_entities(ents, text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == expected
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("Which evening would suit you for the swim?", "evening"),  # asked for, not given
+    ("What we noticed today is that mornings are easier.", "today"),  # this session
+])
+def test_a_detail_asked_for_or_the_session_day_is_not_a_plan_detail(
+    text: str, said: str
+) -> None:
+    name = "day" if said == "today" else "time_of_day"
+    assert [e for e in tidy_entities([_ent(text, name, said, RULER)], text)
+            if e["entity"] == name] == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sam, the evening swims are part of that, I think.", ["the evening swims"]),
+    ("You said you miss people, and seeing your cousin ties into that.",
+     ["seeing your cousin"]),
+    ("Is there a way to still fit it in?", []),
+    ("Practising this links to your goal.", []),
+])
+def test_a_task_linked_to_a_goal_is_the_subject_of_the_link(
+    text: str, expected: list[str]
+) -> None:
+    acts = [e for e in tidy_entities([], text) if e["entity"] == "activity"]
+    assert [text[a["start"]:a["end"]] for a in acts] == expected

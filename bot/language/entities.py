@@ -238,7 +238,6 @@ def patterns() -> list[dict[str, Any]]:
            _in("best", "close", "old", "little", "big", "older", "younger", "work", op="?"),
            people),
         _p("person", _in("your", "my"), "other", "half"),
-        _p("person", _in("someone", "somebody"), _in("else", op="?")),
         _p("person", "a", _in("walking", "gym", "study", "work"), _in("buddy", "partner")),
     ]
     return pats

@@ -1,11 +1,15 @@
-"""Entity tidying: what reaches the engine from the entity ruler and DIET (pure, no Rasa).
+"""Entity tidying: what reaches the engine from the entity ruler and the learned extractor
+(pure, no Rasa).
 
 `tidy_entities(entities, text)` filters, repairs, normalises, expands and de-duplicates the
 entities of one message. The ruler (SpacyEntityExtractor, bot/language/entities.py patterns)
-owns the closed classes; DIET mostly finds `activity`, whose spans need repair: DIET stops
-inside a phrase ("calling" + [your aunt]), runs over the next words ("around the park and
-sound"), or tags a fragment ("write-" of "write-off"). bot/rasa_ext/nlu.py (CueAnnotator)
-calls it on every parse.
+owns the closed classes; the learned extractor (config.yml: CRFEntityExtractor; "DIET" in the
+comments below stands for whichever learned extractor is configured) mostly finds `activity`,
+whose spans need repair: it stops inside a phrase ("calling" + [your aunt]) or at the verb
+("[call] your sister"), runs over the next words ("around the park and sound"), or tags a
+fragment ("write-" of "write-off"). Details of the obstacle in a problem-solving turn ("if
+five minutes is too long, ...") and of a goal ("you said you want to see your friends") are no
+plan details. bot/rasa_ext/nlu.py (CueAnnotator) calls it on every parse.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from bot.language.entities import (
     only_function_words,
     recognised,
 )
+from bot.language.task_frames import framed_tasks
 
 RULER_EXTRACTOR = "SpacyEntityExtractor"
 
@@ -89,16 +94,34 @@ def _words(value: str) -> list[str]:
     return [w.strip(".,!?;:\"'").lower() for w in value.split()]
 
 
+# Who is asked and how it is asked, before the task's own verb: "could you [...]", "you
+# might [...]", "try to [...]"; "try" before another verb ("try going to bed earlier") is
+# the asking too, while "try a body scan" (try + a thing) is the task (data/nlu convention).
+_LEADING_ASK = re.compile(
+    r"^(?:(?:you|we|i|could|would|should|might|can|will|may|you'?ll|you'?d|we'?ll|we'?d|"
+    r"i'?d|to|also|even|simply|possibly|probably|actually|really|still|then|so|and|or|"
+    r"please|(?:manage|managed|trying|tried)(?=\s+to\b)|"
+    r"try(?=\s+(?:to\b|and\b|\w+ing\b)))\b[\s,]*)+", re.I)
+
+
 def _strip_filler(ent: dict[str, Any]) -> dict[str, Any]:
-    """Drop leading "to"/"maybe"/"just" from an activity, moving `start` with the text."""
+    """Drop leading "to"/"maybe"/"just"/"could you"/"try to" from an activity, moving
+    `start` with the text."""
     value = ent["value"]
     cut = 0
-    for m in _WORD.finditer(value):
-        if m.group().lower().strip(",") not in _ACTIVITY_FILLER:
-            cut = m.start()
+    while True:
+        before = cut
+        for m in _WORD.finditer(value, cut):
+            if m.group().lower().strip(",") not in _ACTIVITY_FILLER:
+                cut = m.start()
+                break
+        else:
+            cut = len(value)
+        m = _LEADING_ASK.match(value[cut:])
+        if m and m.end() < len(value) - cut:
+            cut += m.end()
+        if cut == before:
             break
-    else:
-        cut = len(value)
     if cut == 0:
         return ent
     new = dict(ent, value=value[cut:])
@@ -235,6 +258,18 @@ _LEADING_NOT_TASK = re.compile(r"^(?:(?:go|do|did|get on|got on|went)\s+with)\s+
 _TRAILING_NOT_TASK = re.compile(
     r"(?:\s+(?:in|at|on|to|for|with|by|the|a|an|and|or|of|from|into|your|my|this|that|"
     r"-|–))+\s*$", re.I)
+# Words after the task that say when or how it fits, not what it is: "call your sister [this
+# week]", "a swim [instead]", "do just two minutes [and see]", "the reading [in the end]".
+_TRAILING_ADVERBIAL = re.compile(
+    r"(?:\s+(?:(?:this|next|that|the)\s+(?:week|time|once)|instead(?:\s+of\b.*)?|first|"
+    r"again|too|as\s+well|together|then|in\s+the\s+end|at\s+all|for\s+now|anyway|"
+    r"and\s+(?:see|then|notice|tell|bring)\b.*|rather\s+than\b.*|so\s+that\b.*|"
+    r"like\s+we\s+(?:planned|agreed|said)\b.*|as\s+(?:planned|agreed)\b.*|"
+    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*))+\s*$", re.I)
+# Tasks that are time with someone: "with <person>" after them is part of the task.
+_SOCIAL_TASK = re.compile(
+    r"\b(?:coffee|cuppa|tea|lunch|dinner|breakfast|brunch|drink|drinks|chat|talk|talking|"
+    r"catch[\s-]up|meet|meeting|visit|visiting|call|phone|ring|play|playing|game)\b", re.I)
 # Closed-class entities said after the task are details of it, not part of its name:
 # "a phone call to a friend [this weekend]", "the metro one stop [with your partner]".
 _DETAIL_LABELS = frozenset({"day", "time_of_day", "frequency", "duration", "place", "person"})
@@ -255,22 +290,101 @@ def _trim_activity(
         if r["entity"] == "place" and re.match(r"(to|into)\b", r["value"], re.I):
             continue  # a destination belongs to the task: "walk [to the shop]"
         # A person right after the verb is its object ("calling [your aunt]"); after "with"
-        # it is a companion, a detail of the plan.
-        if r["entity"] == "person" and not re.search(r"\bwith\s*$", head, re.I):
+        # it is a companion, a detail of the plan, unless the task is being with them
+        # ("a coffee with your friend": the friend is what the task is about).
+        if r["entity"] == "person" and (not re.search(r"\bwith\s*$", head, re.I)
+                                        or _SOCIAL_TASK.search(head)):
             continue
         end = r["start"]
         break
     m = _LEADING_NOT_TASK.match(text[start:end])
     if m:
         start += m.end()
-    m = _TRAILING_NOT_TASK.search(text[start:end])
-    if m and m.start() > 0:
+    while True:  # "the walk instead, then" -> "the walk": one edge word at a time
+        end = start + len(text[start:end].rstrip(" ,;:.?!"))
+        m = _TRAILING_ADVERBIAL.search(text[start:end]) or \
+            _TRAILING_NOT_TASK.search(text[start:end])
+        if not m or m.start() == 0:
+            break
         end = start + m.start()
     value = text[start:end].strip(" ,;:")
     if value == ent["value"]:
         return ent
     start = start + (len(text[start:end]) - len(text[start:end].lstrip(" ,;:")))
     return dict(ent, value=value, start=start, end=start + len(value))
+
+
+# Where the object of a task's verb ends: a clause or list boundary, or a word that starts
+# when/how it fits ("fill [in the diary] every evening", "call [your sister], Sunday").
+_PHRASE_STOP = frozenset(
+    "when whenever if and or but so because instead rather like than until while as then "
+    "this next every each before after during whenever where which who that just "
+    "maybe perhaps please is are was were be been go goes went happen happened".split())
+_DETERMINERS = frozenset("the a an your my his her their our one some this that".split())
+_MAX_OBJECT_WORDS = 6
+
+
+def _extend_bare_verb(
+    ent: dict[str, Any], ruler: list[dict[str, Any]], text: str | None
+) -> dict[str, Any]:
+    """DIET stopping at the task's verb: "[call] your sister" -> "[call your sister]".
+
+    A one-word activity that is not a noun after a determiner runs on over the words that
+    follow, up to punctuation, a ruler entity or a boundary word (_PHRASE_STOP).
+    """
+    if text is None or not _has_span(ent) or len(_words(ent["value"])) != 1:
+        return ent
+    head = ent["value"]
+    if not re.fullmatch(r"[a-z][a-z'-]{2,}", head) or only_function_words(head):
+        return ent
+    before = text[:ent["start"]].split()
+    if before and before[-1].lower().strip(",") in _DETERMINERS:
+        return ent
+    starts = {r["start"] for r in ruler}
+    end = ent["end"]
+    taken = 0
+    for m in re.finditer(r"\s*([^\s]+)", text[ent["end"]:]):
+        word = m.group(1)
+        word_start = ent["end"] + m.start(1)
+        bare = word.rstrip(".,;:?!")
+        if (word_start in starts or not bare or bare.lower() in _PHRASE_STOP
+                or not bare[0].isalnum() or taken >= _MAX_OBJECT_WORDS):
+            break
+        end = word_start + len(bare)
+        taken += 1
+        if bare != word:  # punctuation after this word ends the phrase
+            break
+    if taken == 0:
+        return ent
+    return dict(ent, value=text[ent["start"]:end], end=end)
+
+
+_LEADING_DETERMINER = re.compile(r"\b(?:the|a|an)\s+$", re.I)
+# A phrasal verb's particle at the end of a clause belongs to the task ("putting your
+# trainers [on].", "write the question [down]?").
+_CLOSING_PARTICLE = re.compile(r"^\s+(?:on|off|up|down|out|away|back|over)(?=\s*(?:[.,;:?!]|$))",
+                               re.I)
+
+
+def _with_particle(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    if text is None or not _has_span(ent):
+        return ent
+    m = _CLOSING_PARTICLE.match(text[ent["end"]:])
+    if not m:
+        return ent
+    end = ent["end"] + m.end()
+    return dict(ent, value=text[ent["start"]:end], end=end)
+
+
+def _with_determiner(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    """A task named by a noun keeps its article: "the [morning walks]" -> "[the morning walks]"
+    (the training data's convention)."""
+    if text is None or not _has_span(ent):
+        return ent
+    m = _LEADING_DETERMINER.search(text[:ent["start"]])
+    if not m:
+        return ent
+    return dict(ent, value=text[m.start():ent["end"]], start=m.start())
 
 
 def _adjacent_object(
@@ -286,8 +400,92 @@ def _adjacent_object(
     return ent
 
 
+# The obstacle a problem-solving turn starts from is not part of the plan: in "If five minutes
+# is too long, could you start with two?" the duration is two, and in "Since you're away at
+# the weekend, could we move it to Friday?" the day is Friday. A leading condition runs from
+# "if/since/given/unless" (not "what if", which proposes) to the first comma or question mark;
+# the training data annotates no plan detail inside one (data/nlu/problem_solve.yml).
+_CONDITION = re.compile(
+    r"(?:^|[.!?;]\s+)(?:(?:so|ok|okay|right|and|but|well|now)\b[\s,]*)*"
+    r"(?:[A-Z][a-z'-]+,\s*)?(?:(?:so|ok|okay|right|and|but|well|now)\b[\s,]*)*"
+    r"(?P<clause>(?:even\s+)?(?:if|since|given(?:\s+that)?|unless|in\s+case)\b[^,;:.?!]*)[,;]",
+    re.I)
+
+
+# A hypothetical that puts the plan itself ("if we said ten minutes, ...", "if you went on
+# Monday, ...", "if it were shorter, ...") is a proposal, not an obstacle: its details count.
+_HYPOTHETICAL = re.compile(
+    r"(?:even\s+)?if\s+(?:we|you|i|it|that|this)\s+(?:just\s+|only\s+)?"
+    r"(?:said|say|made|make|tried|try|did|do|went|go|moved|move|kept|keep|started|start|"
+    r"picked|pick|chose|choose|set|put|aimed|aim|settled|gave|give|changed|change|shifted|"
+    r"swapped|switched|cut|were|was|could|would|took|take|planned|plan|booked|book|fixed|"
+    r"called|made)\b", re.I)
+
+
+def condition_spans(text: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each leading condition clause of `text` that names an obstacle (see
+    _CONDITION; hypothetical proposals are left out, see _HYPOTHETICAL)."""
+    if not text:
+        return []
+    return [(m.start("clause"), m.end("clause")) for m in _CONDITION.finditer(text)
+            if not _HYPOTHETICAL.match(m.group("clause"))]
+
+
+def _in_condition(ent: dict[str, Any], spans: list[tuple[int, int]]) -> bool:
+    return _has_span(ent) and any(s <= ent["start"] and ent["end"] <= e for s, e in spans)
+
+
+# What the client wants from life is not a detail of this week's plan: in "You said you want
+# to see your friends again; how could the walk fit?" the friends are a goal. A goal runs from
+# its cue to the next comma or sentence end; the training data (data/nlu/link_to_goals.yml)
+# marks no plan detail inside one. Activities are left to the learned extractor.
+_GOAL = re.compile(
+    r"\b(?:goals?|values?|wish|wanting|matters?(?:\s+\w+){0,2}\s+to\s+you|important\s+to\s+you|"
+    r"care\s+about|hoping|came\s+here|"
+    r"(?:said|told\s+me|mentioned)(?:\s+that)?(?:\s+earlier)?\s+you(?:'d|\s+would)?\s+"
+    r"(?:want|wanted|like|love)\s+to)\b[^,;:.?!]*", re.I)
+
+
+def goal_spans(text: str | None) -> list[tuple[int, int]]:
+    """(start, end) of each stretch of `text` that states a goal or value (see _GOAL)."""
+    return [(m.start(), m.end()) for m in _GOAL.finditer(text or "")]
+
+
+_TIME_UNIT = re.compile(
+    r"\b(?:min|mins|minutes?|hours?|hrs?|secs?|seconds?)\b|\d+\s*(?:m|h)\b", re.I)
+# A detail that is asked for, not given ("which evening would suit?", "how many evenings
+# did you manage?"), and "today" as the day of this session ("what we found today").
+_ASKED_BEFORE = re.compile(r"\b(?:which|what|how\s+many)\s+$", re.I)
+_SESSION_TODAY = re.compile(
+    r"\b(?:found|learned|learnt|discussed|talked\s+about|covered|noticed|said|realised|"
+    r"realized|worked\s+on|spoke\s+about|came\s+up)(?:\s+\w+){0,2}\s+$", re.I)
+
+
+def _asked_or_session(ent: dict[str, Any], text: str | None) -> bool:
+    if text is None or not _has_span(ent) or ent.get("entity") not in CLOSED_LABELS:
+        return False
+    before = text[:ent["start"]]
+    if _ASKED_BEFORE.search(before):
+        return True
+    return ent["value"].strip().lower() == "today" and bool(_SESSION_TODAY.search(before))
+
+
+# Indefinite people name nobody to plan with ("is there someone who could come?").
+_INDEFINITE_PERSON = re.compile(r"(?:some|any|no)\s*(?:one|body)(?:\s+else)?", re.I)
+
+
 def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
     """Drop DIET's implausible entities and repair its activity spans (see tidy_entities)."""
+    conditions = condition_spans(text)
+    goals = goal_spans(text)
+    entities = [e for e in entities
+                if not (isinstance(e, dict) and _in_condition(e, conditions))
+                and not (isinstance(e, dict) and _asked_or_session(e, text))
+                and not (isinstance(e, dict) and e.get("entity") != "activity"
+                         and _in_condition(e, goals))
+                and not (isinstance(e, dict) and e.get("entity") == "person"
+                         and isinstance(e.get("value"), str)
+                         and _INDEFINITE_PERSON.fullmatch(e["value"].strip()))]
     named = [e for e in entities
              if isinstance(e.get("entity"), str) and isinstance(e.get("value"), str)]
     trusted = [e for e in named if not _learned(e)]
@@ -311,16 +509,24 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
             continue  # the ruler has read these words as something else
         if name in CLOSED_LABELS and (name in ruler_classes or not recognised(name, e["value"])):
             continue
+        if name == "duration" and not _TIME_UNIT.search(e["value"]) \
+                and not _TIME_UNIT.search(text or ""):
+            continue  # a bare number ("ten pages", "count to ten") is a length only beside one
         if name == "place" and not _plausible_place(e):
             continue  # "sound" of "does that sound right" is no place, ruler place or not
         if _fragment(e, text):
             continue
         kept.append(e)
+    if not acts:  # the learned extractor missed the task: read it off its frame, if any
+        acts = [a for a in framed_tasks(text, ruler_spans)
+                if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)]
     # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
             for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
-    acts = [_trim_activity(a, ruler_spans, text) for a in acts]
+    acts = [_trim_activity(_extend_bare_verb(a, ruler_spans, text), ruler_spans, text)
+            for a in acts]
+    acts = [_with_particle(_with_determiner(a, text), text) for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts

@@ -13,7 +13,8 @@ sets `intent` and `intent_ranking`. It is persisted as JSON + npz (no pickle).
 - normalises entity values with bot.language.entities (keeping the said text in `text`),
   expands compound spans ("every morning" -> frequency + time_of_day), and removes
   duplicates: for the ruler's closed classes the SpacyEntityExtractor entity wins over
-  DIET's, for `activity` DIET's wins; one entity per (entity, value).
+  the learned extractor's (CRFEntityExtractor), for `activity` the learned one wins; one
+  entity per (entity, value) (bot/language/tidy.py).
 
 Importing this module also registers the spaCy `cue_detector` factory, which the saved
 pipeline needs when SpacyNLP calls `spacy.load(path)`.
@@ -45,7 +46,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.cues import detect_cues
 from bot.language.parts import PartSpan, split_spans
-from bot.language.tidy import NAMED_PERSON, tidy_entities
+from bot.language.tidy import tidy_entities
 from bot.moves import FALLBACK, empty_cues
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ class CueAnnotator(GraphComponent):
         message.set(CUES_KEY, cues, add_to_output=True)
         if self._config.get("normalize_entities", True):
             entities = message.get(ENTITIES) or []
-            if entities or isinstance(text, str) and NAMED_PERSON.search(text):
+            # Always, also without entities: a name after "with" or a task after its frame
+            # ("how about a bike ride?") can be found in the text alone (tidy_entities).
+            if entities or isinstance(text, str) and text.strip():
                 tidied = tidy_entities(entities, text if isinstance(text, str) else None)
                 message.set(ENTITIES, tidied, add_to_output=True)
         return message
