@@ -29,7 +29,9 @@ PHASE_OF_MOVE: dict[str, str] = {
     "written_summary": "design",
     "goodbye": "closing",
 }
-# Moves whose entities are plan details (talk about last week's plan is not a new plan).
+# Moves whose entities are plan details. Talk about last week's plan is not a new plan, and
+# a goals question names what the client wants, not when or with whom it will do this
+# week's step: "What do you miss most?" -> "missing your friends" is no `person` detail.
 PLAN_MOVES = frozenset(
     {
         "propose_task",
@@ -39,7 +41,6 @@ PLAN_MOVES = frozenset(
         "written_summary",
         "elicit_feedback",
         "check_understanding",
-        "link_to_goals",
     }
 )
 # Moves that put the plan to the client: its task features and the agreement are checked.
@@ -283,12 +284,16 @@ _FRAGMENT_WORDS = frozenset({"sound", "sounds", "seem", "seems", "feel", "feels"
 # one: the plan's person is who the client will actually be with.
 _INDEFINITE_PEOPLE = re.compile(r"^(?:some|any|every|no)\s*(?:one|body)(?:\s+else)?$",
                                 re.IGNORECASE)
-# An activity made only of these (with function words) is a size or a light verb cut out of
-# a sentence ("a small step this week fit with, um, getting some of that back"), not a thing
-# to do: "a small", "getting". A real activity has its own content word ("a short walk").
-_VAGUE_ACTIVITY_WORDS = frozenset({"small", "little", "tiny", "bit", "step", "something",
-                                   "thing", "getting", "doing", "going", "having", "making",
-                                   "taking", "trying", "being"})
+# An activity made only of these (with function words) is a size, a quantity or a light verb
+# cut out of a sentence ("a small step this week fit with, um, getting some of that back";
+# "just a number on your phone, a minute at most"), not a thing to do: "a small", "getting",
+# "a number", "a minute". A real activity has its own content word ("a short walk", "a
+# number out of ten on my phone").
+_VAGUE_ACTIVITY_WORDS = frozenset(
+    "small little tiny bit step something thing getting doing going having making taking "
+    "trying being number numbers minute minutes hour hours second seconds moment while lot "
+    "lots few couple amount half quarter once twice time times day days week weeks most "
+    "least more less".split())
 
 
 def plausible_value(entity: str, value: str) -> str | None:

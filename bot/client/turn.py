@@ -1,6 +1,7 @@
 """One turn of the client, as a pipeline of named stages in the order they run.
 
-    (a message of several parts: every part in order, one reply to the last question)
+    (a message of several parts: every part in order, one reply to the last question,
+     after a few words for a reflection or affirmation before it)
     hear            read the message: cues, open/closed question, problem-solving, rationale
     (not understood: "Sorry, say that again?"; half heard: "Do you mean ...?")
     take_in         count the move; phase, the move's effects on the client, flags
@@ -27,6 +28,12 @@ from dataclasses import replace
 
 from bot import moves
 from bot.client import answers, checks, details, plan, reactions
+from bot.client.acknowledge import (
+    acknowledgement,
+    leaves_room,
+    takes_acknowledgement,
+    with_acknowledgement,
+)
 from bot.client.agreement import task_features
 from bot.client.context import Said, TurnContext
 from bot.client.hearing import (
@@ -406,10 +413,12 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     events: list[str] = []
     kept: TurnResult | None = None
     fallback: tuple[int, TurnResult] | None = None
+    results: dict[int, TurnResult] = {}
     for i, part in enumerate(turn.parts):
         if part.intent == "goodbye" and i < len(turn.parts) - 1:
             continue  # "Okay, yeah, I can see that. And what might help?": the talk goes on
         result = step_one(persona, s, _part_input(part))
+        results[i] = result
         s = result.state
         events += [e for e in result.events if e not in events or not e.startswith("phase:")]
         if any(e.startswith("rupture:") for e in result.events):
@@ -424,7 +433,26 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
         answered, kept = fallback
     assert kept is not None
     s.turn = state.turn + 1  # one message, one turn
-    return TurnResult(kept.reply, s, events, kept.generic, answered)
+    reply, generic = kept.reply, kept.generic
+    ack = _acknowledged(persona, s, turn.parts, results, answered)
+    if ack is not None:
+        reply = with_acknowledgement(ack, kept.reply)
+        generic = kept.generic and ack.generic
+    return TurnResult(reply, s, events, generic, answered)
+
+
+def _acknowledged(persona: Persona, state: ClientState, parts: tuple[TurnPart, ...],
+                  results: dict[int, TurnResult], answered: int) -> Said | None:
+    """A few words for the last reflection or affirmation before the answered part (the
+    answer is what the message asked for; see bot/client/acknowledge.py)."""
+    if not leaves_room(results[answered]):
+        return None
+    for i in range(answered - 1, -1, -1):
+        result = results.get(i)
+        if result is not None and takes_acknowledgement(parts[i].intent, result):
+            return acknowledgement(TurnContext(persona, state, parts[i].intent, {}),
+                                   parts[i].intent)
+    return None
 
 
 def _clearly_heard(persona: Persona, state: ClientState, part: TurnPart) -> bool:
