@@ -247,3 +247,64 @@ def test_a_situation_placeholder_elsewhere_is_refused_with_its_line() -> None:
     problems = _problems('  set_agenda@opening.warm: ["So {heard}?"]\n')
     assert len(problems) == 1 and problems[0].startswith(f"{at}: "), problems
     assert "{heard}" in problems[0] and "clarify" in problems[0], problems
+
+
+# ---------------------------------------------------------------- the question's own words
+
+
+def _priya_before_when() -> tuple[Persona, TurnResult]:
+    """Priya in the client-led rehearsal, up to the question about days and time."""
+    from bot.client.scripted import load_scripts, turn_input
+
+    p = load_persona(PERSONAS / "priya.yml")
+    led = next(s for s in load_scripts(ROOT / "tests" / "rehearsals" / "priya.yml").scripts
+               if s.name == "client_led")
+    upto = [t for t in led.turns if "Which days" in str(t["text"])][0]
+    turns = [turn_input(t) for t in led.turns[:led.turns.index(upto)]]
+    return p, _run(p, turns, seed=led.seed)[-1]
+
+
+def test_when_in_the_week_asks_for_days_and_offers_none() -> None:
+    from bot.client.hearing import span_of_the_question
+
+    p, before = _priya_before_when()
+    spoken = "And, um, when in the week, like which days, and what sort of time would suit you?"
+    # The NLU reads "in the week" as weekdays (as in "I'm busy in the week").
+    r = engine.step(p, before.state, _turn("specify_plan", spoken, entities={"day": "weekdays"},
+                                           cues={"question": "open"}))
+    assert r.state.plan["day"] and r.state.plan["day"] != "weekdays", r.events
+    assert r.state.plan["time_of_day"], r.events  # "what sort of time" asks when
+    assert not any(e.startswith(("belief_activated", "plan_countered")) for e in r.events), \
+        r.events
+    assert span_of_the_question("day", "weekdays", "How many times over the week?")
+    assert not span_of_the_question("day", "weekdays", "Would weekdays work, in the week?")
+    assert not span_of_the_question("day", "weekdays", "You're busy in the week.")
+    assert not span_of_the_question("day", "Saturday", "Which day in the week, Saturday?")
+
+
+def test_a_detail_question_misread_as_a_proposal_asks_and_does_not_push() -> None:
+    from bot.client.hearing import asked_entities, move_in_substance
+
+    s = _priya_before_when()[1].state
+    assert s.plan["activity"] and s.phase == "design"
+    ask = "And what sort of time would suit you?"
+    assert asked_entities(ask, {}) == ["time_of_day"]
+    assert move_in_substance("propose_task", ask, s, {}) == "specify_plan"
+    # A proposal that offers a detail with its question still proposes.
+    assert move_in_substance("propose_task", "How about Saturday, what time would suit you?",
+                             s, {"day": "Saturday"}) == "propose_task"
+
+
+@pytest.mark.parametrize("text", [
+    "What would it mean to you to be able to keep up with him again?",
+    "What do you miss most?",
+])
+def test_a_goals_question_read_as_a_request_for_ideas_is_about_goals(text: str) -> None:
+    from bot.client.hearing import move_in_substance
+
+    p = load_persona(PERSONAS / "leo.yml")
+    s = _led("leo").state
+    assert move_in_substance("elicit_ideas", text, s, {}) == "link_to_goals"
+    r = engine.step(p, s, _turn("elicit_ideas", text, cues={"question": "open"}))
+    assert r.state.linked_to_goals
+    assert not any(e.startswith(("idea_offered", "plan_detail", "barrier_")) for e in r.events)
