@@ -47,13 +47,16 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bench.servers import ROOT, VENV_BIN, Servers, account_token, free_port
+from bench.servers import ROOT, VENV_BIN, Servers, account_token, free_port, server_pids
 
 REPORT = ROOT / "bench" / "load-report.txt"
 BASELINE_DIR = ROOT / "build" / "baseline"
 # Bump when the generated baseline project changes, so the cached model is rebuilt.
 BASELINE_VERSION = "1"
 THINK_MEAN_S = 2.0
+# Rasa worker processes of the product, as `make run` starts it (scripts/run.sh's
+# RASA_WORKERS default; tests/test_run_script.py holds the two equal).
+PRODUCT_WORKERS = 2
 REQUEST_TIMEOUT_S = 60.0
 FAILURE_TEXT = "something went wrong"  # actions/actions.py's message for a failed turn
 
@@ -448,18 +451,19 @@ def run_target(name: str, mode: Mode, scripts: list[Script], workdir: Path) -> R
         finally:
             server.stop()
     if name in ("product", "unpatched"):
-        servers = Servers(workdir)
+        servers = Servers(workdir, rasa_workers=PRODUCT_WORKERS)
         label = "embedded"
         if name == "unpatched":
             # The product as it was before bot/rasa_ext/speedups.py and tracker_store.py.
-            servers = Servers(workdir, tracker_store="SQL", extra_env={"RASA_SPEEDUPS": "off"})
+            servers = Servers(workdir, tracker_store="SQL", extra_env={"RASA_SPEEDUPS": "off"},
+                              rasa_workers=1)
             label = "unpatched"
         print(f"==> starting the product ({label}: actions + Rasa, SQLite)", flush=True)
         servers.start("actions")
         servers.start("rasa")
         try:
             servers.wait_ready()
-            pids = {which: proc.pid for which, proc in servers.procs.items()}
+            pids = server_pids(servers)
             target = Target(label, (f"{servers.url}/webhooks/rest/webhook",), pids,
                             auth_headers(servers))
             return asyncio.run(measure(target, mode, scripts))

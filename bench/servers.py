@@ -35,6 +35,32 @@ TRAINEE = "t01"
 INSTRUCTOR = "bench-instructor"
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a Rasa server's Sanic workers), from /proc."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return sorted(out)
+
+
+def server_pids(servers: Servers) -> dict[str, int]:
+    """Server name -> pid for memory and CPU figures; a Rasa server started with several
+    workers is counted as its workers (`rasa-w1`, `rasa-w2`; the parent only waits)."""
+    out: dict[str, int] = {}
+    for which, proc in servers.procs.items():
+        workers = child_pids(proc.pid) if which == "rasa" and servers.rasa_workers > 1 else []
+        if workers:
+            out.update({f"rasa-w{i}": pid for i, pid in enumerate(workers, start=1)})
+        else:
+            out[which] = proc.pid
+    return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,6 +108,9 @@ class Servers:
     api_token: str = field(default_factory=lambda: secrets.token_hex(16))  # never starts with "-"
     tracker_store: str = TRACKER_STORE  # "SQL": Rasa's own (bench/load.py's "before")
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Rasa worker processes (scripts/run.sh's RASA_WORKERS). Tests use one (each worker
+    # loads the model); the load benchmark and the workers' own test use two.
+    rasa_workers: int = 1
 
     @property
     def url(self) -> str:
@@ -167,6 +196,8 @@ class Servers:
             f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
             f"tracker_store:\n  type: {self.tracker_store}\n  dialect: sqlite\n"
             f"  db: {self.workdir / 'rasa.db'}\n"
+            "lock_store:\n  type: bot.rasa_ext.lock_store.SQLiteLockStore\n"
+            f"  db: {self.workdir / 'locks.db'}\n"
         )
         return path
 
@@ -181,8 +212,11 @@ class Servers:
                    "--model", str(MODEL), "--credentials", str(ROOT / "credentials.yml"),
                    "--endpoints", str(self.endpoints()),
                    "--enable-api", "--auth-token", self.api_token]
+        env = self.env()
+        if which == "rasa":
+            env["SANIC_WORKERS"] = str(self.rasa_workers)
         self.procs[which] = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
 
     def wait_ready(self, timeout: float = 180) -> None:

@@ -15,6 +15,10 @@ HOST=${HOST:-127.0.0.1}
 ACTION_HOST=${ACTION_HOST:-127.0.0.1}   # only Rasa talks to the action server
 ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-}
 export ALLOWED_ORIGINS
+# Rasa worker processes: a Rasa server is single-threaded and a turn is mostly CPU, so a
+# second worker answers nearly twice the turns on a 2-core machine (docs/scaling.md).
+# Each worker holds its own copy of the model (~1.2 GB): RASA_WORKERS=1 on a small machine.
+RASA_WORKERS=${RASA_WORKERS:-2}
 LOG_DIR=${LOG_DIR:-var/log}
 mkdir -p "$LOG_DIR"
 
@@ -66,7 +70,8 @@ fi
 SANIC_HOST="$ACTION_HOST" "$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions \
     >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
-"$VENV/bin/rasa" run --interface "$HOST" --port "$RASA_PORT" --model "$MODEL" \
+SANIC_WORKERS="$RASA_WORKERS" \
+    "$VENV/bin/rasa" run --interface "$HOST" --port "$RASA_PORT" --model "$MODEL" \
     --credentials credentials.yml --endpoints "$endpoints" "${cors[@]}" \
     >"$LOG_DIR/rasa.log" 2>&1 &
 pids+=($!)

@@ -50,3 +50,16 @@ def test_speedups_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.speedups_enabled()
     monkeypatch.setenv(config.SPEEDUPS_ENV, "OFF")
     assert not config.speedups_enabled()
+
+
+def test_load_benchmark_runs_the_product_with_make_runs_workers() -> None:
+    """bench/load.py measures the product as `make run` starts it."""
+    import re
+
+    from bench.load import PRODUCT_WORKERS
+    from bot.config import PROJECT_ROOT
+
+    script = (PROJECT_ROOT / "scripts" / "run.sh").read_text()
+    default = re.search(r"RASA_WORKERS=\$\{RASA_WORKERS:-(\d+)\}", script)
+    assert default is not None, "scripts/run.sh no longer sets RASA_WORKERS' default"
+    assert int(default.group(1)) == PRODUCT_WORKERS

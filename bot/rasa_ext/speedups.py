@@ -14,15 +14,23 @@ component and the channels are, at start-up). Measured with bench/profile_turn.p
    inspect.isabstract call each) for every stored event each time a tracker is
    rebuilt. Here the name -> class map is kept, and rebuilt when a name is not in
    it (a subclass imported later is still found).
+3. EndpointConfig.request opens a new aiohttp session, and so a new TCP connection,
+   for every call to the action server. Here a request reuses one session (and its
+   kept-alive connections) per endpoint and event loop. Idle connections are closed
+   by this side after KEEPALIVE_S, before the action server's own keep-alive timeout
+   (Sanic's default is 5 s), so a request is never sent on a connection the server
+   is closing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.config import speedups_enabled
 
 _installed = False
+KEEPALIVE_S = 2.0
 
 
 def install() -> None:
@@ -33,6 +41,7 @@ def install() -> None:
     _installed = True
     _cache_action_result_validator()
     _cache_event_types()
+    _keep_endpoint_sessions()
 
 
 def _cache_action_result_validator() -> None:
@@ -80,3 +89,42 @@ def _cache_event_types() -> None:
         return by_name[type_name]
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+
+
+class _KeptSession:
+    """`async with` that hands out a kept session and leaves it open afterwards."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> bool:
+        return False
+
+
+def _keep_endpoint_sessions() -> None:
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+    original = EndpointConfig.session
+
+    def session(self: EndpointConfig) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return original(self)  # outside an event loop: Rasa's own session
+        kept = getattr(self, "_kept_session", None)
+        if kept is None or kept.closed or getattr(self, "_kept_loop", None) is not loop:
+            auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                    if self.basic_auth else None)
+            kept = aiohttp.ClientSession(
+                headers=self.headers, auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            )
+            self._kept_session, self._kept_loop = kept, loop  # type: ignore[attr-defined]
+        return _KeptSession(kept)
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
