@@ -133,6 +133,49 @@ def test_no_acknowledgement_before_an_answer_when_the_first_part_asks_too() -> N
     assert two.reply == then.reply
 
 
+def test_how_does_that_sit_after_a_rationale_gets_the_reaction_to_the_rationale() -> None:
+    p = load_persona(PERSONAS / "priya.yml")
+    res = _run(p, [_turn("greet", "Hi Priya. How have you been?", cues={"question": "open"}),
+                   _turn("review_plan", "How did the diary go?", cues={"question": "open"})])
+    base = res[-1].state
+    assert not base.plan["activity"]
+    parts = (_part("affirm", "I think that's a real achievement, honestly."),
+             _part("give_rationale", "The thing about a small step is that it's an experiment: "
+                   "you find out what happens rather than what the fear predicts."),
+             _part("elicit_feedback", "How does that sit with you?", question="open"))
+    r = engine.step(p, base, _turn("elicit_feedback", " ".join(x.text for x in parts),
+                                   parts=parts))
+    rationale = [v for k, vs in p.lines.items() if k.split(".")[0].split("@")[0]
+                 == "give_rationale" for v in vs]
+    rationale += [v for b in p.beliefs for v in b.softened_lines]
+    assert r.answered == 1 and any(r.reply.endswith(v) for v in rationale), r.reply
+    assert r.state.rationale_heard
+    feedback = [v for k, vs in p.lines.items() if k.startswith("elicit_feedback") for v in vs]
+    assert not any(v in r.reply for v in feedback), r.reply
+    # With a task on the table, the same question asks about the task.
+    planned = base.copy()
+    planned.plan["activity"] = "going into the corner shop for one thing"
+    r = engine.step(p, planned, _turn("elicit_feedback", " ".join(x.text for x in parts),
+                                      parts=parts))
+    assert r.answered == 2, r.reply
+
+
+def test_a_half_heard_affirmation_is_not_thanked_for() -> None:
+    p = load_persona(PERSONAS / "dan.yml")
+    base = _led("dan").state
+    okay = TurnPart("Okay, yeah.", "affirm", confidence=TUNING.engine_min_confidence - 0.05)
+    ask = _part("explore_barriers", "What might get in the way of that?", question="open")
+    r = engine.step(p, base, _turn("explore_barriers", f"{okay.text} {ask.text}",
+                                   parts=(okay, ask)))
+    assert not any(r.reply.startswith(a) for a in _acks(p, "affirm")), r.reply
+    sure = TurnPart("That took real effort.", "affirm")
+    warm = base.copy()
+    warm.trust = TUNING.warm_from + 0.05
+    r = engine.step(p, warm, _turn("explore_barriers", f"{sure.text} {ask.text}",
+                                   parts=(sure, ask)))
+    assert any(r.reply.startswith(a + " ") for a in _acks(p, "affirm")), r.reply
+
+
 def test_acknowledgements_are_short_and_replayable() -> None:
     for lines in GENERIC_ACKNOWLEDGE.values():
         assert lines and all(is_short(line) for line in lines)

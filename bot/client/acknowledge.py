@@ -40,11 +40,16 @@ def is_short(line: str) -> bool:
     return spoken_words(line) <= TUNING.acknowledge_max_words and "{" not in line
 
 
-def takes_acknowledgement(part_move: str, part_result: TurnResult) -> bool:
+def takes_acknowledgement(part_move: str, confidence: float, part_result: TurnResult) -> bool:
     """Whether a part before the answered one gets a short acknowledgement: a move that
-    asks nothing (a reflection, an affirmation), heard, and not bristled at."""
-    return part_move in ACKNOWLEDGED_MOVES and not any(
-        e.startswith(_OWN_OPENING) for e in part_result.events)
+    asks nothing (a reflection, an affirmation), clearly heard, and not bristled at.
+
+    A half-recognised reflection still counts for the client's state (see
+    TUNING.unsure_floor) but is not answered aloud: "Okay, yeah." read as an affirmation
+    at 0.36 must not be thanked for."""
+    return part_move in ACKNOWLEDGED_MOVES \
+        and confidence >= TUNING.engine_min_confidence \
+        and not any(e.startswith(_OWN_OPENING) for e in part_result.events)
 
 
 def leaves_room(answer: TurnResult) -> bool:

@@ -432,6 +432,13 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     if kept is not None and "not_understood" in kept.events and fallback is not None:
         answered, kept = fallback
     assert kept is not None
+    said_before = results.get(answered - 1)
+    if _asks_about_what_was_said(turn.parts[answered], state) and said_before is not None \
+            and not any(e.startswith("rupture:") for e in kept.events) \
+            and not any(e.startswith(("clarify:", "not_understood")) for e in said_before.events):
+        # "The idea is to find out what helps. How does that sit with you?" with no task on the
+        # table asks for the client's view of what was just said: its reaction answers it.
+        answered, kept = answered - 1, said_before
     s.turn = state.turn + 1  # one message, one turn
     reply, generic = kept.reply, kept.generic
     ack = _acknowledged(persona, s, turn.parts, results, answered)
@@ -449,10 +456,18 @@ def _acknowledged(persona: Persona, state: ClientState, parts: tuple[TurnPart, .
         return None
     for i in range(answered - 1, -1, -1):
         result = results.get(i)
-        if result is not None and takes_acknowledgement(parts[i].intent, result):
+        if result is not None and takes_acknowledgement(parts[i].intent, parts[i].confidence,
+                                                        result):
             return acknowledgement(TurnContext(persona, state, parts[i].intent, {}),
                                    parts[i].intent)
     return None
+
+
+def _asks_about_what_was_said(part: TurnPart, before: ClientState) -> bool:
+    """A request for feedback while no task is on the table ("How does that sit with you?"
+    after a rationale) asks about the part said before it, not about a plan."""
+    return part.intent == "elicit_feedback" and not before.plan.get("activity") \
+        and not before.plan.get("agreed")
 
 
 def _clearly_heard(persona: Persona, state: ClientState, part: TurnPart) -> bool:
