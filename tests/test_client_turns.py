@@ -176,6 +176,18 @@ def test_a_half_heard_affirmation_is_not_thanked_for() -> None:
     assert any(r.reply.startswith(a + " ") for a in _acks(p, "affirm")), r.reply
 
 
+def test_an_acknowledgement_neither_repeats_nor_doubles_a_gesture() -> None:
+    from bot.client.acknowledge import with_acknowledgement
+    from bot.client.context import Said
+
+    nod = Said("(nods) Yeah.", False)
+    assert with_acknowledgement(nod, "Yeah, ten minutes.") == "Yeah, ten minutes."
+    assert with_acknowledgement(nod, "(nods slowly) Ten minutes.") \
+        == "Yeah. (nods slowly) Ten minutes."
+    assert with_acknowledgement(nod, "Ten minutes.") == "(nods) Yeah. Ten minutes."
+    assert with_acknowledgement(None, "Ten minutes.") == "Ten minutes."
+
+
 def test_acknowledgements_are_short_and_replayable() -> None:
     for lines in GENERIC_ACKNOWLEDGE.values():
         assert lines and all(is_short(line) for line in lines)
@@ -280,8 +292,10 @@ def test_the_validator_takes_the_new_keys_and_their_own_placeholders() -> None:
     assert _problems('  clarify: ["Sorry, {heard}?"]\n'
                      '  clarify@design.warm: ["You mean {heard}?"]\n'
                      '  unrelated: ["{offered}? I want {goal}."]\n'
-                     '  contradiction: ["{first} or {second}?"]\n'
-                     '  acknowledge.reflect: ["(nods) Mm."]\n') == []
+                     '  contradiction: ["{first} or {second}?"]\n') == []
+    # The shipped personas word their acknowledgements (acknowledge.<move>).
+    assert all("acknowledge.reflect" in load_persona(path).lines
+               for path in PERSONAS.glob("*.yml"))
 
 
 def test_a_situation_placeholder_elsewhere_is_refused_with_its_line() -> None:

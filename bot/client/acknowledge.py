@@ -7,9 +7,9 @@ speech. Only moves that ask nothing and propose nothing are acknowledged this wa
 (ACKNOWLEDGED_MOVES); what every part did to the client is counted either way
 (bot/client/turn.py, step_parts).
 
-The line comes from the persona first: its `acknowledge.<move>` lines, else its own lines
-for the move that are short enough (TUNING.acknowledge_max_words), else the built-in
-generic lines.
+The line comes from the persona first: its own short lines for the move in this phase or
+band (TUNING.acknowledge_max_words), else its `acknowledge.<move>` lines, else its plain
+short lines for the move, else the built-in generic lines.
 """
 
 from __future__ import annotations
@@ -60,12 +60,14 @@ def leaves_room(answer: TurnResult) -> bool:
 def acknowledgement(ctx: TurnContext, move: str) -> Said | None:
     """A few words in the client's voice for a move it heard but does not answer."""
     s = ctx.state
-    levels = [LineLevel(f"acknowledge.{move}",
-                        ctx.persona.lines.get(f"acknowledge.{move}", ()), False)]
-    for level in move_levels(ctx.persona, move, s.band(), s.phase):
-        if not level.generic:
-            levels.append(LineLevel(level.key, tuple(v for v in level.variants if is_short(v)),
-                                    False))
+    own = [LineLevel(lv.key, tuple(v for v in lv.variants if is_short(v)), False)
+           for lv in move_levels(ctx.persona, move, s.band(), s.phase) if not lv.generic]
+    # Lines for this phase or band first ("(cold) Don't paraphrase me." while ruptured), then
+    # the persona's acknowledgements, then its plain lines for the move that are short.
+    levels = [lv for lv in own if lv.key != move]
+    levels.append(LineLevel(f"acknowledge.{move}",
+                            ctx.persona.lines.get(f"acknowledge.{move}", ()), False))
+    levels += [lv for lv in own if lv.key == move]
     levels.append(LineLevel(f"acknowledge.{move}", GENERIC_ACKNOWLEDGE.get(move, ()), True))
     return choose(ctx, [lv for lv in levels if lv.variants])
 
@@ -78,7 +80,10 @@ def with_acknowledgement(ack: Said | None, answer: str) -> str:
     first = _first_words(answer)
     if first and first == _first_words(ack.text):
         return answer
-    return f"{ack.text} {answer}"
+    said = ack.text
+    if answer.lstrip().startswith("("):  # "(nods) Yeah. (nods slowly) So..." -> one gesture
+        said = " ".join(_STAGE_DIRECTION.sub(" ", said).split()) or said
+    return f"{said} {answer}"
 
 
 def _first_words(text: str) -> str:
