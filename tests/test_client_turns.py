@@ -160,6 +160,27 @@ def test_how_does_that_sit_after_a_rationale_gets_the_reaction_to_the_rationale(
     assert r.answered == 2, r.reply
 
 
+def test_the_tail_of_a_detail_question_is_the_same_question() -> None:
+    p = load_persona(PERSONAS / "nora.yml")
+    base = _led("nora").state
+    assert base.plan["activity"]
+    head = TurnPart("So, um, thinking about how long you'd actually do it for, you know,",
+                    "specify_plan", 0.67, cues={**empty_cues()})
+    tail = _part("elicit_ideas", "what would feel manageable to you?", question="open")
+    r = engine.step(p, base, _turn("specify_plan", f"{head.text} {tail.text}",
+                                   parts=(head, tail)))
+    value = r.state.plan["duration"]
+    assert value and f"plan_detail:duration={value}" in r.events, r.events
+    assert not any(e.startswith("idea_offered") for e in r.events), r.reply
+    assert r.answered == 0 and r.state.plan["activity"] == base.plan["activity"]
+    # Before any task is on the table, "what would you like to try?" asks for an idea.
+    fresh = _run(p, [_turn("greet", "Hi. How have you been?", cues={"question": "open"})])
+    ask = _part("elicit_ideas", "what would you like to try?", question="open")
+    r = engine.step(p, fresh[-1].state, _turn("elicit_ideas", f"{head.text} {ask.text}",
+                                              parts=(head, ask)))
+    assert r.answered == 1
+
+
 def test_a_half_heard_affirmation_is_not_thanked_for() -> None:
     p = load_persona(PERSONAS / "dan.yml")
     base = _led("dan").state

@@ -396,6 +396,13 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     other parts' lines are not said, but what they did to the client stays. A rupture on
     any part ends the turn with it.
     """
+    parts, origin = _detail_question_tails(turn.parts, state)
+    if len(parts) < len(turn.parts):
+        if len(parts) == 1:
+            one = step_one(persona, state, _part_input(parts[0]))
+            return TurnResult(one.reply, one.state, one.events, one.generic, origin[0])
+        sub = step_parts(persona, state, replace(turn, parts=parts))
+        return replace(sub, answered=origin[sub.answered])
     # A part the client cannot place ("I'd really like this to be your plan, not mine."
     # read as fallback, "No need to apologise." as small talk) is left out when the rest of
     # the message was clearly heard: the client answers what it understood instead of
@@ -461,6 +468,46 @@ def _acknowledged(persona: Persona, state: ClientState, parts: tuple[TurnPart, .
             return acknowledgement(TurnContext(persona, state, parts[i].intent, {}),
                                    parts[i].intent)
     return None
+
+
+# Readings of the tail of a detail question ("thinking about how long you'd do it for, |
+# what would feel manageable to you?") that would otherwise get a new idea or a verdict.
+DETAIL_QUESTION_TAILS = frozenset({"elicit_ideas", "elicit_feedback"})
+
+
+def _detail_question_tails(parts: tuple[TurnPart, ...], before: ClientState
+                           ) -> tuple[tuple[TurnPart, ...], list[int]]:
+    """The parts with a detail question's tail joined to it, and where each came from.
+
+    Once a task is on the table, a question that follows a detail question and asks nothing
+    of its own is the same question, said again: it is answered with the detail.
+    """
+    if not before.plan.get("activity"):
+        return parts, list(range(len(parts)))
+    out: list[TurnPart] = []
+    origin: list[int] = []
+    for i, part in enumerate(parts):
+        if out and out[-1].intent == "specify_plan" and part.intent in DETAIL_QUESTION_TAILS \
+                and _asks_nothing_new(part):
+            head = out[-1]
+            cues = {k: head.cues.get(k) or part.cues.get(k) for k in {*head.cues, *part.cues}}
+            asked = [c.get("question") for c in (part.cues, head.cues)
+                     if c.get("question") in ("open", "closed")]
+            cues["question"] = asked[0] if asked else "none"
+            out[-1] = TurnPart(f"{head.text} {part.text}", "specify_plan", head.confidence,
+                               head.entities + part.entities, cues)
+            continue
+        out.append(part)
+        origin.append(i)
+    return tuple(out), origin
+
+
+def _asks_nothing_new(part: TurnPart) -> bool:
+    """A question that names no plan detail and asks for none by its words."""
+    asks = "?" in part.text or part.cues.get("question") in ("open", "closed")
+    names = any(e.get("entity") in moves.PLAN_ENTITIES for e in part.entities)
+    return asks and not names and not [e for e in asked_entities(part.text, {})
+                                       if e != "activity"]
 
 
 def _asks_about_what_was_said(part: TurnPart, before: ClientState) -> bool:
