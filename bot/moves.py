@@ -159,9 +159,23 @@ DETAIL_QUESTIONS: dict[str, tuple[str, ...]] = {
     "who": ("person",),
 }
 
+# Moves acknowledged in a few words when another part of the same message is answered
+# ("It sounds hard. | How long would feel doable?" -> "Yeah. Ten minutes."): they ask
+# nothing and propose nothing. Persona lines: `acknowledge.<move>`.
+ACKNOWLEDGED_MOVES: tuple[str, ...] = ("reflect", "affirm")
+
 # Line situations that are not trainee moves (may take @phase and .band like moves).
+# `clarify`: "Do you mean ...?" for a turn half heard; `contradiction`: two details that
+# cannot both hold; `unrelated`: an activity that has nothing to do with the client.
 EXTRA_SITUATIONS: tuple[str, ...] = ("opening", "off_topic", "not_understood", "repeat",
-                                     "counter_offer")
+                                     "counter_offer", "clarify", "contradiction", "unrelated")
+# Placeholders only the lines of one situation may use (besides PLACEHOLDERS): what the
+# client heard, the two details it asks between, the activity it was offered.
+SITUATION_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "clarify": ("heard",),
+    "contradiction": ("first", "second"),
+    "unrelated": ("offered",),
+}
 # Situations spelled exactly (no phase or band qualifier).
 FIXED_SITUATIONS: tuple[str, ...] = (
     "closing.agreed",
@@ -169,7 +183,8 @@ FIXED_SITUATIONS: tuple[str, ...] = (
     "comment.agreed",
     "comment.not_agreed",
     "check_understanding.agreed",  # the client restates the plan it has just agreed to
-) + tuple(f"specify_plan.{d}" for d in DETAIL_QUESTIONS) + tuple(
+) + tuple(f"acknowledge.{m}" for m in ACKNOWLEDGED_MOVES) + tuple(
+    f"specify_plan.{d}" for d in DETAIL_QUESTIONS) + tuple(
     # The scorecard comment when the plan was not agreed, by the first condition unmet at
     # the end (bot/ratings.py); falls back to comment.not_agreed.
     f"comment.not_agreed.{c}" for c in NOT_YET_KEYS)

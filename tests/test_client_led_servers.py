@@ -72,14 +72,7 @@ def test_short_client_led_rehearsal_agrees(servers: Servers, persona: str) -> No
     assert agreed(session), heard(session)
 
 
-# Known gap, kept visible: Priya's spoken rehearsal meets her panic beliefs at the "which
-# days and what time" question (belief_activated, then only "softened") and ends unagreed.
-SPOKEN_NOT_YET = {"priya"}
-
-
-@pytest.mark.parametrize("persona", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="beliefs stay activated"))
-    if p in SPOKEN_NOT_YET else p for p in PERSONAS])
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_spoken_client_led_rehearsal_agrees(servers: Servers, persona: str) -> None:
     session = rehearse(servers, f"cl-spoken-{persona}", persona, spoken_texts(persona))
     assert agreed(session), heard(session)

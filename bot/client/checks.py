@@ -99,9 +99,12 @@ def contradiction(values: dict[str, str]) -> tuple[str, str, str] | None:
 
 
 def contradiction_line(ctx: TurnContext, first: str, second: str) -> Said:
+    """"Which is it?" in the persona's voice (its `contradiction` lines if it has them)."""
     ctx.extra.update(first=voiced(first), second=voiced(second))
-    return choose(ctx, [LineLevel("contradiction", CONTRADICTION_LINES, True)]) \
-        or Said(f"{first} or {second}?", True)
+    levels = [lv for lv in move_levels(ctx.persona, "contradiction", ctx.state.band(),
+                                       ctx.state.phase) if not lv.generic]
+    levels.append(LineLevel("contradiction", CONTRADICTION_LINES, True))
+    return choose(ctx, levels) or Said(f"{first} or {second}?", True)
 
 
 _WORDS = re.compile(r"[a-z]+")
@@ -170,6 +173,7 @@ def unrelated(ctx: TurnContext, activity: str) -> bool:
 
 
 def unrelated_line(ctx: TurnContext, activity: str) -> Said:
+    """Why not, in the persona's voice (its `unrelated` lines if it has them)."""
     ctx.extra["offered"] = voiced(activity)
     levels = [lv for lv in move_levels(ctx.persona, "unrelated", ctx.state.band(),
                                        ctx.state.phase) if not lv.generic]

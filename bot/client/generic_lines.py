@@ -138,6 +138,13 @@ GENERIC_DETAIL_LINES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# A short acknowledgement of a reflection or an affirmation said before the question that a
+# message of several moves asks (bot/client/acknowledge.py); the answer follows it.
+GENERIC_ACKNOWLEDGE: dict[str, tuple[str, ...]] = {
+    "reflect": ("Yeah.", "Mm. Yeah.", "(nods) Yes."),
+    "affirm": ("Thanks.", "(small smile) Thanks.", "Oh. Thank you."),
+}
+
 # The client checks what it heard when the NLU was unsure ({heard}: the move as it heard it).
 CLARIFY_LINES: tuple[str, ...] = (
     "Sorry, do you mean {heard}?",

@@ -29,7 +29,9 @@ PHASE_OF_MOVE: dict[str, str] = {
     "written_summary": "design",
     "goodbye": "closing",
 }
-# Moves whose entities are plan details (talk about last week's plan is not a new plan).
+# Moves whose entities are plan details. Talk about last week's plan is not a new plan, and
+# a goals question names what the client wants, not when or with whom it will do this
+# week's step: "What do you miss most?" -> "missing your friends" is no `person` detail.
 PLAN_MOVES = frozenset(
     {
         "propose_task",
@@ -39,7 +41,6 @@ PLAN_MOVES = frozenset(
         "written_summary",
         "elicit_feedback",
         "check_understanding",
-        "link_to_goals",
     }
 )
 # Moves that put the plan to the client: its task features and the agreement are checked.
@@ -74,9 +75,12 @@ RATIONALE_TALK = re.compile(
 )
 # "How does that fit with what you want from our work together?" asks about goals, whatever
 # the NLU calls it: it links the task to the goals and brings out no obstacle.
+# So do "What would it mean to you to keep up with him again?" and "What do you miss
+# most?", often read as a request for ideas.
 GOALS_TALK = re.compile(
     r"\bwhat you (?:want|hope|care about|said you wanted)\b|\byour goals?\b|"
-    r"\bwant from (?:our|this|the) work\b|\bwhat matters to you\b|\byour values\b",
+    r"\bwant from (?:our|this|the) work\b|\bwhat matters to you\b|\byour values\b|"
+    r"\bwhat would it mean (?:to|for) you\b|\bwhat (?:do|would) you miss\b",
     re.IGNORECASE)
 # Moves that open the topic again after an objection, so a later proposal is not pressure.
 EXPLORING_MOVES = frozenset(
@@ -139,14 +143,17 @@ DETAIL_WORDS: dict[str, re.Pattern[str]] = {
 ENTITY_WORDS: dict[str, re.Pattern[str]] = {
     "day": re.compile(r"\b(?:which|what) days?\b|\bday of the week\b|\bon which days?\b",
                       re.IGNORECASE),
-    "time_of_day": re.compile(r"\bwhat time\b|\btime of (?:the )?day\b|\bwhen in the day\b|"
+    "time_of_day": re.compile(r"\bwhat (?:sort of |kind of )?time\b|\btime of (?:the )?day\b|"
+                              r"\bwhen in the day\b|"
                               r"\bwhat point in (?:the|your) day\b|\bpart of (?:the|your) "
                               r"day\b|\bmorning or (?:the )?evening\b", re.IGNORECASE),
     "duration": DETAIL_WORDS["how_long"],
     "frequency": DETAIL_WORDS["how_often"],
     "place": DETAIL_WORDS["where"],
     "person": DETAIL_WORDS["who"],
-    "activity": re.compile(r"\bwhat (?:exactly|kind of|sort of)\b|\bwhich activity\b|"
+    # "What sort of time?" asks when, not what.
+    "activity": re.compile(r"\bwhat (?:exactly|kind of|sort of)\b(?!\s+(?:time|day|place)s?\b)|"
+                           r"\bwhich activity\b|"
                            r"\bwhat would you (?:like to |want to )?(?:try|do)\b",
                            re.IGNORECASE),
 }
@@ -166,8 +173,8 @@ def entity_values(turn: TurnInput) -> dict[str, str]:
             text = str(item).strip()
             if name in DETAIL_ENTITIES:
                 kept = plausible_value(name, text)
-                if kept is None:
-                    continue  # a fragment never enters the plan
+                if kept is None or span_of_the_question(name, kept, turn.text):
+                    continue  # a fragment, or the question's own words, never enters the plan
                 text = kept
             if text not in values.setdefault(name, []):
                 values[name].append(text)
@@ -283,12 +290,16 @@ _FRAGMENT_WORDS = frozenset({"sound", "sounds", "seem", "seems", "feel", "feels"
 # one: the plan's person is who the client will actually be with.
 _INDEFINITE_PEOPLE = re.compile(r"^(?:some|any|every|no)\s*(?:one|body)(?:\s+else)?$",
                                 re.IGNORECASE)
-# An activity made only of these (with function words) is a size or a light verb cut out of
-# a sentence ("a small step this week fit with, um, getting some of that back"), not a thing
-# to do: "a small", "getting". A real activity has its own content word ("a short walk").
-_VAGUE_ACTIVITY_WORDS = frozenset({"small", "little", "tiny", "bit", "step", "something",
-                                   "thing", "getting", "doing", "going", "having", "making",
-                                   "taking", "trying", "being"})
+# An activity made only of these (with function words) is a size, a quantity or a light verb
+# cut out of a sentence ("a small step this week fit with, um, getting some of that back";
+# "just a number on your phone, a minute at most"), not a thing to do: "a small", "getting",
+# "a number", "a minute". A real activity has its own content word ("a short walk", "a
+# number out of ten on my phone").
+_VAGUE_ACTIVITY_WORDS = frozenset(
+    "small little tiny bit step something thing getting doing going having making taking "
+    "trying being number numbers minute minutes hour hours second seconds moment while lot "
+    "lots few couple amount half quarter once twice time times day days week weeks most "
+    "least more less".split())
 
 
 def plausible_value(entity: str, value: str) -> str | None:
@@ -318,10 +329,28 @@ def plausible_value(entity: str, value: str) -> str | None:
     return text
 
 
+# "When in the week", "how many times over the week": the week is the span the question
+# asks about, not an offer of weekdays (which is how "in the week" is read on its own:
+# "I'm busy in the week").
+_WEEK_SPAN_QUESTION = re.compile(
+    r"\b(?:when|which days?|what days?|how often|how many times|what time)\b[^.?!]{0,40}?"
+    r"\b(?:in|during|over|across) the week\b", re.IGNORECASE)
+_WEEKDAYS_SAID = re.compile(r"\bweekdays?\b", re.IGNORECASE)
+
+
+def span_of_the_question(entity: str, value: str, text: str) -> bool:
+    """Whether a detail was read from the words of the question that asks for it ("when in
+    the week" read as day=weekdays): the trainee asks, it offers nothing."""
+    return entity == "day" and value == "weekdays" and bool(_WEEK_SPAN_QUESTION.search(text)) \
+        and not _WEEKDAYS_SAID.search(text)
+
+
 def goals_talk(move: str, text: str) -> bool:
-    """Whether a feedback or check question is, in substance, about the client's goals."""
+    """Whether a feedback, check or ideas question is, in substance, about the client's
+    goals."""
     return move in ("elicit_feedback", "check_understanding", "explore_learning",
-                    "problem_solve", "specify_plan") and bool(GOALS_TALK.search(text))
+                    "problem_solve", "specify_plan", "elicit_ideas") \
+        and bool(GOALS_TALK.search(text))
 
 
 # "What would help with that?" asked about an obstacle the client has named is
@@ -336,6 +365,10 @@ HELP_WITH = re.compile(
 # small talk), once a task is being planned.
 DETAIL_MISREAD = frozenset({"off_topic", "elicit_ideas", "explore_barriers", "explore_learning",
                             "review_plan", "check_understanding", "reflect"})
+# A proposal that names nothing and asks for a detail ("And what sort of time would suit
+# you?") asks; it does not push. It is a detail question too, but only when it offers no
+# detail of its own: "How about Saturday, how long could you do?" still proposes.
+PROPOSAL_MISREAD = frozenset({"propose_task"})
 
 
 def move_in_substance(move: str, text: str, state: ClientState,
@@ -349,7 +382,9 @@ def move_in_substance(move: str, text: str, state: ClientState,
     if move in ("elicit_ideas", "explore_barriers", "elicit_feedback", "ask_permission") \
             and open_barrier and HELP_WITH.search(text):
         return "problem_solve"
-    if move in DETAIL_MISREAD and "?" in text and state.plan.get("activity") \
+    misread = move in DETAIL_MISREAD or (
+        move in PROPOSAL_MISREAD and not any(turn_values.get(e) for e in DETAIL_ENTITIES))
+    if misread and "?" in text and state.plan.get("activity") \
             and state.phase == "design" \
             and [e for e in asked_entities(text, {}) if e != "activity"]:  # by its words
         return "specify_plan"

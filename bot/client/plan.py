@@ -18,6 +18,8 @@ def absorb(ctx: TurnContext) -> bool:
     changed = False
     for ent in moves.PLAN_ENTITIES:
         value = ctx.turn_values.get(ent)
+        if ent == "activity" and value:
+            value = fuller_own_idea(value, s.client_ideas)
         if value and s.plan.get(ent) != value:
             s.plan[ent] = value
             changed = True
@@ -35,6 +37,16 @@ def absorb(ctx: TurnContext) -> bool:
         # A changed plan is a new plan: the client has to agree to it again.
         s.plan["agreed"] = False
     return changed
+
+
+def fuller_own_idea(value: str, ideas: list[str]) -> str:
+    """The client's own idea when the trainee names it back in part ("a number" for "a
+    number out of ten for my energy"): the plan keeps the client's fuller wording rather
+    than the piece of it the NLU cut out."""
+    for idea in ideas:
+        if same_activity(value, idea) and len(idea) > len(value):
+            return idea
+    return value
 
 
 def counter_offer(ctx: TurnContext) -> dict[str, str]:

@@ -70,6 +70,12 @@ class Tuning:
     # recognised is not evidence of a skill (nor of its absence).
     scorer_min_confidence: float = 0.5
 
+    # ---- combined turns
+    # A reflection or affirmation before the question a message asks is acknowledged in a
+    # line of at most this many spoken words ("Yeah.", "(nods) Mm, yes."): more would be a
+    # second answer, and the reply would read as a speech.
+    acknowledge_max_words: int = 4
+
     # ---- memory
     recent_lines: int = 12  # line ids remembered, so that a variant is not repeated soon
     recent_questions: int = 4  # questions remembered for "you asked me that already"

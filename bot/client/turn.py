@@ -1,6 +1,7 @@
 """One turn of the client, as a pipeline of named stages in the order they run.
 
-    (a message of several parts: every part in order, one reply to the last question)
+    (a message of several parts: every part in order, one reply to the last question,
+     after a few words for a reflection or affirmation before it)
     hear            read the message: cues, open/closed question, problem-solving, rationale
     (not understood: "Sorry, say that again?"; half heard: "Do you mean ...?")
     take_in         count the move; phase, the move's effects on the client, flags
@@ -27,6 +28,12 @@ from dataclasses import replace
 
 from bot import moves
 from bot.client import answers, checks, details, plan, reactions
+from bot.client.acknowledge import (
+    acknowledgement,
+    leaves_room,
+    takes_acknowledgement,
+    with_acknowledgement,
+)
 from bot.client.agreement import task_features
 from bot.client.context import Said, TurnContext
 from bot.client.hearing import (
@@ -389,6 +396,13 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     other parts' lines are not said, but what they did to the client stays. A rupture on
     any part ends the turn with it.
     """
+    parts, origin = _detail_question_tails(turn.parts, state)
+    if len(parts) < len(turn.parts):
+        if len(parts) == 1:
+            one = step_one(persona, state, _part_input(parts[0]))
+            return TurnResult(one.reply, one.state, one.events, one.generic, origin[0])
+        sub = step_parts(persona, state, replace(turn, parts=parts))
+        return replace(sub, answered=origin[sub.answered])
     # A part the client cannot place ("I'd really like this to be your plan, not mine."
     # read as fallback, "No need to apologise." as small talk) is left out when the rest of
     # the message was clearly heard: the client answers what it understood instead of
@@ -406,10 +420,12 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     events: list[str] = []
     kept: TurnResult | None = None
     fallback: tuple[int, TurnResult] | None = None
+    results: dict[int, TurnResult] = {}
     for i, part in enumerate(turn.parts):
         if part.intent == "goodbye" and i < len(turn.parts) - 1:
             continue  # "Okay, yeah, I can see that. And what might help?": the talk goes on
         result = step_one(persona, s, _part_input(part))
+        results[i] = result
         s = result.state
         events += [e for e in result.events if e not in events or not e.startswith("phase:")]
         if any(e.startswith("rupture:") for e in result.events):
@@ -423,8 +439,82 @@ def step_parts(persona: Persona, state: ClientState, turn: TurnInput) -> TurnRes
     if kept is not None and "not_understood" in kept.events and fallback is not None:
         answered, kept = fallback
     assert kept is not None
+    said_before = results.get(answered - 1)
+    if _asks_about_what_was_said(turn.parts[answered], state) and said_before is not None \
+            and not any(e.startswith("rupture:") for e in kept.events) \
+            and not any(e.startswith(("clarify:", "not_understood")) for e in said_before.events):
+        # "The idea is to find out what helps. How does that sit with you?" with no task on the
+        # table asks for the client's view of what was just said: its reaction answers it.
+        answered, kept = answered - 1, said_before
     s.turn = state.turn + 1  # one message, one turn
-    return TurnResult(kept.reply, s, events, kept.generic, answered)
+    reply, generic = kept.reply, kept.generic
+    ack = _acknowledged(persona, s, turn.parts, results, answered)
+    if ack is not None:
+        reply = with_acknowledgement(ack, kept.reply)
+        generic = kept.generic and ack.generic
+    return TurnResult(reply, s, events, generic, answered)
+
+
+def _acknowledged(persona: Persona, state: ClientState, parts: tuple[TurnPart, ...],
+                  results: dict[int, TurnResult], answered: int) -> Said | None:
+    """A few words for the last reflection or affirmation before the answered part (the
+    answer is what the message asked for; see bot/client/acknowledge.py)."""
+    if not leaves_room(results[answered]):
+        return None
+    for i in range(answered - 1, -1, -1):
+        result = results.get(i)
+        if result is not None and takes_acknowledgement(parts[i].intent, parts[i].confidence,
+                                                        result):
+            return acknowledgement(TurnContext(persona, state, parts[i].intent, {}),
+                                   parts[i].intent)
+    return None
+
+
+# Readings of the tail of a detail question ("thinking about how long you'd do it for, |
+# what would feel manageable to you?") that would otherwise get a new idea or a verdict.
+DETAIL_QUESTION_TAILS = frozenset({"elicit_ideas", "elicit_feedback"})
+
+
+def _detail_question_tails(parts: tuple[TurnPart, ...], before: ClientState
+                           ) -> tuple[tuple[TurnPart, ...], list[int]]:
+    """The parts with a detail question's tail joined to it, and where each came from.
+
+    Once a task is on the table, a question that follows a detail question and asks nothing
+    of its own is the same question, said again: it is answered with the detail.
+    """
+    if not before.plan.get("activity"):
+        return parts, list(range(len(parts)))
+    out: list[TurnPart] = []
+    origin: list[int] = []
+    for i, part in enumerate(parts):
+        if out and out[-1].intent == "specify_plan" and part.intent in DETAIL_QUESTION_TAILS \
+                and _asks_nothing_new(part):
+            head = out[-1]
+            cues = {k: head.cues.get(k) or part.cues.get(k) for k in {*head.cues, *part.cues}}
+            asked = [c.get("question") for c in (part.cues, head.cues)
+                     if c.get("question") in ("open", "closed")]
+            cues["question"] = asked[0] if asked else "none"
+            out[-1] = TurnPart(f"{head.text} {part.text}", "specify_plan", head.confidence,
+                               head.entities + part.entities, cues)
+            continue
+        out.append(part)
+        origin.append(i)
+    return tuple(out), origin
+
+
+def _asks_nothing_new(part: TurnPart) -> bool:
+    """A question that names no plan detail and asks for none by its words."""
+    asks = "?" in part.text or part.cues.get("question") in ("open", "closed")
+    names = any(e.get("entity") in moves.PLAN_ENTITIES for e in part.entities)
+    return asks and not names and not [e for e in asked_entities(part.text, {})
+                                       if e != "activity"]
+
+
+def _asks_about_what_was_said(part: TurnPart, before: ClientState) -> bool:
+    """A request for feedback while no task is on the table ("How does that sit with you?"
+    after a rationale) asks about the part said before it, not about a plan."""
+    return part.intent == "elicit_feedback" and not before.plan.get("activity") \
+        and not before.plan.get("agreed")
 
 
 def _clearly_heard(persona: Persona, state: ClientState, part: TurnPart) -> bool:

@@ -10,13 +10,20 @@ import json
 import re
 from typing import Any
 
-from bot.moves import BANDS, FIXED_SITUATIONS, PHASES, PLACEHOLDERS
+from bot.moves import BANDS, FIXED_SITUATIONS, PHASES, PLACEHOLDERS, SITUATION_PLACEHOLDERS
 from bot.persona.fields import PERSONA, SITUATION_BASES, Spec
 
 
-def _line_pattern() -> str:
-    names = "|".join(PLACEHOLDERS)
+def _line_pattern(extra: tuple[str, ...] = ()) -> str:
+    names = "|".join(PLACEHOLDERS + extra)
     return rf"^(?:[^{{}}]|\{{(?:{names})\}})*$"
+
+
+def _situation_lines(base: str) -> dict[str, Any]:
+    """The lines of a situation with placeholders of its own ({heard} in clarify lines)."""
+    lines = spec_schema(PERSONA_LINES_VALUE)
+    lines["items"]["pattern"] = _line_pattern(SITUATION_PLACEHOLDERS[base])
+    return lines
 
 
 def _situation_pattern() -> str:
@@ -80,8 +87,12 @@ def persona_schema() -> dict[str, Any]:
     schema.update(spec_schema(PERSONA))
     # Situation keys are open-ended; list the plain ones so editors can complete them.
     lines = schema["properties"]["lines"]
-    lines["properties"] = {k: spec_schema(PERSONA_LINES_VALUE) for k in
-                           SITUATION_BASES + FIXED_SITUATIONS}
+    lines["properties"] = {k: _situation_lines(k) if k in SITUATION_PLACEHOLDERS
+                           else spec_schema(PERSONA_LINES_VALUE)
+                           for k in SITUATION_BASES + FIXED_SITUATIONS}
+    qualifiers = rf"(?:@(?:{'|'.join(PHASES)}))?(?:\.(?:{'|'.join(BANDS)}))?"
+    lines["patternProperties"] = {rf"^{base}{qualifiers}$": _situation_lines(base)
+                                  for base in SITUATION_PLACEHOLDERS}
     return schema
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.moves import BANDS, FIXED_SITUATIONS, PHASES, PLACEHOLDERS
+from bot.moves import BANDS, FIXED_SITUATIONS, PHASES, PLACEHOLDERS, SITUATION_PLACEHOLDERS
 from bot.persona.fields import SITUATION_BASES, SITUATION_RE, Spec
 from bot.persona.problems import (
     BAD,
@@ -324,10 +324,12 @@ class Checker:
                          f"_ (try '{slug(value)}')")
                 return BAD
             if t == "line":
-                self._check_placeholders(value, name, line)
+                self._check_placeholders(value, name, line, _situation_placeholders(path))
         return value
 
-    def _check_placeholders(self, text: str, name: str, line: int) -> None:
+    def _check_placeholders(self, text: str, name: str, line: int,
+                            extra: tuple[str, ...] = ()) -> None:
+        allowed = PLACEHOLDERS + extra
         depth_start = -1
         for i, ch in enumerate(text):
             if ch == "{":
@@ -341,13 +343,17 @@ class Checker:
                              f"'{clip(text)}'; placeholders look like {{activity}}")
                     continue
                 word = text[depth_start + 1:i]
-                if word not in PLACEHOLDERS and normal_name(word) in PLACEHOLDERS:
+                if word not in allowed and normal_name(word) in allowed:
                     self.add(line, f"{name}: placeholder '{{{word}}}' must be written exactly "
                              f"'{{{normal_name(word)}}}' (lowercase, no spaces inside the braces)")
-                elif word not in PLACEHOLDERS:
+                elif word not in allowed:
+                    where = ""
+                    if word in _ALL_SITUATION_PLACEHOLDERS:  # right name, wrong situation
+                        where = "; " + ", ".join(f"{{{w}}} only in {s} lines" for s, ws
+                                                 in SITUATION_PLACEHOLDERS.items() for w in ws)
                     self.add(line, f"{name}: unknown placeholder '{{{word}}}'"
-                             f"{self.did_you_mean(word, PLACEHOLDERS)}"
-                             f"{known_list('placeholder', PLACEHOLDERS)}")
+                             f"{self.did_you_mean(word, allowed)}{where}"
+                             f"{known_list('placeholder', allowed)}")
                 depth_start = -1
         if depth_start >= 0:
             self.add(line, f"{name}: unbalanced brace: '{text[depth_start:][:20]}' is missing its "
@@ -420,3 +426,15 @@ def _type_hint(node: Node, value: Any, spec: Spec) -> str:
     if t == "bool":
         return "; write true or false"
     return ""
+
+
+_ALL_SITUATION_PLACEHOLDERS = frozenset(w for ws in SITUATION_PLACEHOLDERS.values() for w in ws)
+
+
+def _situation_placeholders(path: Path_) -> tuple[str, ...]:
+    """The extra placeholders of the situation a line belongs to (`lines.clarify@design`
+    may use {heard}); none outside `lines`."""
+    if len(path) < 2 or path[0] != "lines" or not isinstance(path[1], str):
+        return ()
+    m = SITUATION_RE.match(path[1])
+    return SITUATION_PLACEHOLDERS.get(m.group("base"), ()) if m else ()
