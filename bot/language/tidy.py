@@ -517,9 +517,20 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
         if _fragment(e, text):
             continue
         kept.append(e)
-    if not acts:  # the learned extractor missed the task: read it off its frame, if any
-        acts = [a for a in framed_tasks(text, ruler_spans)
-                if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)]
+    acts = _repair_activities(acts, kept, ruler_spans, text)
+    if not acts:  # no learned task survived: read it off its frame, if any
+        acts = _repair_activities(
+            [a for a in framed_tasks(text, ruler_spans)
+             if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)],
+            kept, ruler_spans, text)
+    return kept + acts
+
+
+def _repair_activities(
+    acts: list[dict[str, Any]], kept: list[dict[str, Any]], ruler_spans: list[dict[str, Any]],
+    text: str | None,
+) -> list[dict[str, Any]]:
+    """Join, extend, trim and judge candidate activities (see tidy_entities)."""
     # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
@@ -530,8 +541,7 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts
-    acts = [a for a in acts if not any(_inside(a, o) for o in others if o is not a)]
-    return kept + acts
+    return [a for a in acts if not any(_inside(a, o) for o in others if o is not a)]
 
 
 def _named_people(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
