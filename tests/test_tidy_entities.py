@@ -367,6 +367,10 @@ def test_a_goal_is_not_a_plan_detail() -> None:
     # a task named by a noun keeps its article, a phrasal verb its particle
     ("I'd love to hear how the evening runs went.", "evening runs", [], "the evening runs"),
     ("Maybe start by getting your boots on.", "getting your boots", [], "getting your boots on"),
+    # a verb of going before a place or event named as the task is part of the task
+    ("Wes, how about heading to the climbing wall on Friday?", "the climbing wall",
+     [("day", "on Friday")], "heading to the climbing wall"),
+    ("Was it doable to go for the swims?", "the swims", [], "go for the swims"),
 ])
 def test_a_learned_activity_covers_the_whole_task(
     text: str, learned: str, ruler: list[tuple[str, str]], expected: str
@@ -390,6 +394,9 @@ def test_a_learned_activity_covers_the_whole_task(
     ("Dora, you said you want to feel fitter, and the bike rides tie in with that.", [],
      ["the bike rides"]),
     ("How might the choir fit with wanting more company?", [], ["the choir"]),
+    ("Uma, and cooking for your flatmates is a small step towards that.", [],
+     ["cooking for your flatmates"]),
+    ("Tess, could you write just a couple of lines?", [], ["write just a couple of lines"]),
     # ... but talk about the plan, the week, a pronoun or a verb alone is no task
     ("How was the week?", [], []),
     ("How does the swimming plan sit with that?", [], []),

@@ -70,7 +70,8 @@ _FRAMES = re.compile(
 # What follows a frame but is talk about the plan, not a task.
 _NOT_A_TASK = re.compile(
     r"(?:tell|say|see|imagine|think|picture|describe|explain|walk\s+me|let\s+me|give\s+me|"
-    r"help|remind|do\s+(?:it|that|this)|try\s+(?:it|that|this)|it|that|this|them|one|any|"
+    r"help|remind|do\s+(?:it|that|this)|try\s+(?:it|that|this)|it|that|this|them|"
+    r"one(?!\s+[a-z]{3,})|any|"
     r"some(?:thing|one)?|any(?:thing|one)|(?:a|the|this|that|our|your)\s+(?:plan|same|idea|deal)\b|me|us|we|you|yourself|"
     # The week or the plan as a whole, not a named task ("how was the week", "did the plan
     # get done"): the data annotates no activity there (data/nlu/review_plan.yml).
@@ -92,7 +93,8 @@ _LINKED_SUBJECT = re.compile(
     r"(?:ties|tie|links|link|fits|fit|connects|connect|speaks|speak|relates|relate|serves|"
     r"feeds|builds|moves|reflects|"
     r"(?:is|are)\s+(?:all\s+|really\s+|very\s+much\s+|just\s+|also\s+)?"
-    r"(?:about|part|aimed|a\s+way|a\s+step|a\s+route|one\s+way|one\s+route|meant|"
+    r"(?:about|part|aimed|(?:a|one)\s+(?:(?:small|first|little|big|real|good|concrete)\s+)*"
+    r"(?:way|step|route|part)|meant|"
     r"connected|linked|tied|built)|seems?\s+to\s+fit|"
     r"(?:could|might|may|would|can|will)\s+(?:connect|fit|link|tie|help|serve|feed|move|"
     r"reflect|build|relate|be\s+(?:a|one|part|how|the\s+first))|"
@@ -115,7 +117,7 @@ _NOT_A_SUBJECT = re.compile(
     r"|[A-Z][a-z]+$|.*\b(?:this|that|it|them)$", re.I)
 _STOP_WORDS = frozenset(
     "when whenever if and or but so because instead rather like than until while as then "
-    "this next every each before after during where which who that just maybe perhaps "
+    "this next every each before after during where which who that maybe perhaps "
     "please is are was were be been go goes went happen happened do does did would could "
     "should might will can with get got work worked turn turned come came end ended feel felt "
     "fit fits going gone".split())

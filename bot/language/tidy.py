@@ -387,6 +387,25 @@ def _with_determiner(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
     return dict(ent, value=text[m.start():ent["end"]], start=m.start())
 
 
+# A verb of going before a task named by its place or event is part of the task: "going to
+# [the book club]" -> "[going to the book club]", "go for [the walks]" (data/nlu convention:
+# "did you manage to [go into the supermarket]").
+_GOING_VERB = re.compile(
+    r"\b(?:(?!(?:nothing|something|anything|everything|thing|morning|evening|ring|bring|"
+    r"during|king|sing|spring)\b)\w{3,}ing|go|get|walk|run|cycle|drive|ride|swim|head|pop)"
+    r"\s+(?:to|for|into|round|around|along|through|down\s+to|out\s+to|over\s+to)\s+$", re.I)
+
+
+def _with_going_verb(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    if text is None or not _has_span(ent) or not re.match(r"(?:the|a|an|your)\b", ent["value"],
+                                                           re.I):
+        return ent
+    m = _GOING_VERB.search(text[:ent["start"]])
+    if not m:
+        return ent
+    return dict(ent, value=text[m.start():ent["end"]], start=m.start())
+
+
 def _adjacent_object(
     ent: dict[str, Any], ruler: list[dict[str, Any]], text: str | None
 ) -> dict[str, Any]:
@@ -537,7 +556,8 @@ def _repair_activities(
             for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
     acts = [_trim_activity(_extend_bare_verb(a, ruler_spans, text), ruler_spans, text)
             for a in acts]
-    acts = [_with_particle(_with_determiner(a, text), text) for a in acts]
+    acts = [_with_going_verb(_with_particle(_with_determiner(a, text), text), text)
+            for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts
