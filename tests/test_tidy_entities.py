@@ -371,6 +371,11 @@ def test_a_goal_is_not_a_plan_detail() -> None:
     ("Wes, how about heading to the climbing wall on Friday?", "the climbing wall",
      [("day", "on Friday")], "heading to the climbing wall"),
     ("Was it doable to go for the swims?", "the swims", [], "go for the swims"),
+    # when it happens and the verb of a goal link are not part of the task
+    ("Lev, I'd suggest breathing out slowly before replying to him.",
+     "breathing out slowly before replying to him", [], "breathing out slowly"),
+    ("Ona, so knitting for a bit could connect with that.", "knitting for a bit could connect",
+     [], "knitting for a bit"),
 ])
 def test_a_learned_activity_covers_the_whole_task(
     text: str, learned: str, ruler: list[tuple[str, str]], expected: str
@@ -397,6 +402,9 @@ def test_a_learned_activity_covers_the_whole_task(
     ("Uma, and cooking for your flatmates is a small step towards that.", [],
      ["cooking for your flatmates"]),
     ("Tess, could you write just a couple of lines?", [], ["write just a couple of lines"]),
+    # a destination is the object of the task's verb, not a stop
+    ("Did you end up going to the pottery studio?", [("place", "to the pottery studio")],
+     ["going to the pottery studio"]),
     # ... but talk about the plan, the week, a pronoun or a verb alone is no task
     ("How was the week?", [], []),
     ("How does the swimming plan sit with that?", [], []),

@@ -117,7 +117,7 @@ _NOT_A_SUBJECT = re.compile(
     r"|[A-Z][a-z]+$|.*\b(?:this|that|it|them)$", re.I)
 _STOP_WORDS = frozenset(
     "when whenever if and or but so because instead rather like than until while as then "
-    "this next every each before after during where which who that maybe perhaps "
+    "this next every each before after during where which who that maybe perhaps any "
     "please is are was were be been go goes went happen happened do does did would could "
     "should might will can with get got work worked turn turned come came end ended feel felt "
     "fit fits going gone".split())
@@ -129,9 +129,12 @@ def framed_tasks(text: str | None, ruler: list[dict[str, Any]]) -> list[dict[str
     docstring); `ruler` holds the ruler's entities with offsets, where a task stops."""
     if not text:
         return []
-    # A person right after the verb is its object ("meet [your friend]"): not a stop.
+    # A person or a destination right after the verb is its object ("meet [your friend]",
+    # "go [to the library]"): not a stop.
     starts = {r["start"] for r in ruler
-              if isinstance(r.get("start"), int) and r.get("entity") != "person"}
+              if isinstance(r.get("start"), int) and r.get("entity") != "person"
+              and not (r.get("entity") == "place"
+                       and re.match(r"(?:to|into)\b", str(r.get("value", "")), re.I))}
     found: list[dict[str, Any]] = []
     for frame in _FRAMES.finditer(text):
         begin = frame.end()

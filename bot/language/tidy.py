@@ -265,7 +265,12 @@ _TRAILING_ADVERBIAL = re.compile(
     r"again|too|as\s+well|together|then|in\s+the\s+end|at\s+all|for\s+now|anyway|"
     r"and\s+(?:see|then|notice|tell|bring)\b.*|rather\s+than\b.*|so\s+that\b.*|"
     r"like\s+we\s+(?:planned|agreed|said)\b.*|as\s+(?:planned|agreed)\b.*|"
-    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*))+\s*$", re.I)
+    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*|"
+    # when it happens, not what it is: "counting to ten [before answering]", "[when you're
+    # angry]"; and the verb of a link to a goal: "drawing for a bit [could connect]"
+    r"(?:before|after|while|when|whenever)\s+\w+ing\b.*|(?:when|whenever)\s+(?:you|it|the)\b.*|"
+    r"(?:could|would|might|may|can|will|should|is|are)\s+(?:really\s+|also\s+)?"
+    r"(?:connect|fit|link|tie|help|be|relate|serve)\b.*))+\s*$", re.I)
 # Tasks that are time with someone: "with <person>" after them is part of the task.
 _SOCIAL_TASK = re.compile(
     r"\b(?:coffee|cuppa|tea|lunch|dinner|breakfast|brunch|drink|drinks|chat|talk|talking|"
@@ -540,9 +545,16 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
     if not acts:  # no learned task survived: read it off its frame, if any
         acts = _repair_activities(
             [a for a in framed_tasks(text, ruler_spans)
-             if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)],
+             if not any(_overlaps(a, r) and not _object_of_task(r) for r in ruler_spans)],
             kept, ruler_spans, text)
     return kept + acts
+
+
+def _object_of_task(r: dict[str, Any]) -> bool:
+    """A person, or a destination ("to the library"), that a task's verb can take as its
+    object: "[go to the library]", "[ring your aunt]"."""
+    return r["entity"] == "person" or (
+        r["entity"] == "place" and bool(re.match(r"(?:to|into)\b", str(r["value"]), re.I)))
 
 
 def _repair_activities(
