@@ -579,6 +579,32 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def validation_entities(
+    val: list[tuple[str, str]], gold: list[list[dict[str, Any]]], parses: list[dict[str, Any]]
+) -> list[str]:
+    """Plan-move entity scores on the validation split, and its missed activities: the
+    figures behind the CRF settings and the tidying rules (bot/language/tidy.py)."""
+    plan = [i for i, (_, intent) in enumerate(val) if intent in PLAN_MOVES]
+    g = [gold[i] for i in plan]
+    p = [plan_entities_of(parses[i]) for i in plan]
+    lines = ["", f"plan-move entities on the validation split ({len(plan)} examples)"]
+    for mode, kw in (("exact", {}), ("normalised", {"normalised": True})):
+        m = entity_metrics(g, p, lenient=False, **kw)
+        lines.append(f"  {mode}: micro P {m['micro']['precision']:.3f} "
+                     f"R {m['micro']['recall']:.3f} F1 {m['micro']['f1']:.3f}")
+        for ent, s in sorted(m["per_entity"].items()):
+            lines.append(f"    {ent:12s} P {s['precision']:.3f} R {s['recall']:.3f} "
+                         f"F1 {s['f1']:.3f} n {s['support']}")
+    lines.append("  activities missed or cut differently (gold | predicted):")
+    for i in plan:
+        want = sorted(e["value"] for e in gold[i] if e["entity"] == "activity")
+        got = sorted(e["value"] for e in plan_entities_of(parses[i])
+                     if e["entity"] == "activity")
+        if want != got:
+            lines.append(f"    {val[i][0]!r}: {want} | {got}")
+    return lines
+
+
 def validate(args: argparse.Namespace) -> int:
     """Train on 80% of --data, tune diet_weight and fallback thresholds on the other 20%."""
     from rasa.shared.nlu.training_data.loading import load_data
@@ -586,6 +612,11 @@ def validate(args: argparse.Namespace) -> int:
     data = load_data(args.data)
     train_part, val_part = data.train_test_split(train_frac=0.8, random_seed=42)
     val = [(m.get("text"), m.get("intent")) for m in val_part.intent_examples]
+    val_entities = [
+        [{"entity": e["entity"], "start": e["start"], "end": e["end"], "value": e["value"]}
+         for e in m.get("entities") or []]
+        for m in val_part.intent_examples
+    ]
     lines = [f"validation split: train {len(train_part.intent_examples)}, "
              f"validate {len(val)} (stratified, seed 42)"]  # fmt: skip
     texts = [t for t, _ in val]
@@ -600,8 +631,9 @@ def validate(args: argparse.Namespace) -> int:
             lines.append(f"training on the split: {seconds:.1f} s")
             if args.model:
                 Path(args.model).write_bytes(model.read_bytes())
-        _, _, recorded = parse_all(model, [], record=texts + list(PROBES))
+        parses, _, recorded = parse_all(model, texts, record=texts + list(PROBES))
     gold = [g for _, g in val]
+    lines.extend(validation_entities(val, val_entities, parses))
     recs = [recorded[t] for t in texts]
     probe_recs = [recorded[t] for t in PROBES]
     off_idx = [i for i, g in enumerate(gold) if g == OFF_TOPIC]

@@ -40,8 +40,8 @@ QUESTIONS: list[tuple[str, str]] = [
     ("It really fits with what you want, doesn't it, this time for yourself.", "none"),
     # spoken questions without punctuation or inside a run-on
     ("it put you off and that's fair so what would make it feel more like yours", "open"),
-    ("I'm just wondering what might get in the way this week, you know", "open"),
-    ("Could you run me through the plan as you see it?", "open"),
+    ("I'm kind of curious what could trip you up over the next few days, you know", "open"),
+    ("Could you take me through how you picture the week?", "open"),
     ("If you're too tired after work, could mornings work instead?", "closed"),
     ("It sounds like the week was exhausting.", "none"),
     ("That makes a lot of sense.", "none"),

@@ -97,7 +97,8 @@ def test_diet_closed_class_kept_only_when_ruler_silent_and_canonical() -> None:
     # The ruler found a day: DIET's day goes, even though "Sat" would be a fine value.
     assert _pairs(tidy_entities(ents, text)) == [("day", "Tuesday")]
     text = "maybe a walk each sat"
-    assert _pairs(tidy_entities([_ent(text, "day", "sat", DIET)], text)) == []
+    assert [p for p in _pairs(tidy_entities([_ent(text, "day", "sat", DIET)], text))
+            if p[0] == "day"] == []
     text = "a walk for about 10 minutes"
     kept = tidy_entities([_ent(text, "duration", "10 minutes", DIET)], text)
     assert _pairs(kept) == [("duration", "10 minutes")]
@@ -159,16 +160,16 @@ def test_diet_place_needs_a_preposition_and_two_words() -> None:
 
 
 def test_clients_name_is_not_an_activity() -> None:
-    text = "So did you try it, Santiago?"
-    assert tidy_entities([_ent(text, "activity", "Santiago", DIET)], text) == []
+    text = "So was it any use, Leopold?"
+    assert tidy_entities([_ent(text, "activity", "Leopold", DIET)], text) == []
 
 
 def test_activity_extended_over_the_object_the_ruler_found() -> None:
-    text = "did you get round to calling your aunt?"
-    ents = [_ent(text, "person", "your aunt", RULER),
-            _ent(text, "activity", "calling your", DIET)]
+    text = "would you be up for visiting your grandad?"
+    ents = [_ent(text, "person", "your grandad", RULER),
+            _ent(text, "activity", "visiting your", DIET)]
     assert _pairs(tidy_entities(ents, text)) == [
-        ("activity", "calling your aunt"), ("person", "your aunt")]
+        ("activity", "visiting your grandad"), ("person", "your grandad")]
 
 
 def test_explicit_entities_without_extractor_are_trusted() -> None:
@@ -227,25 +228,25 @@ def test_a_piece_of_a_hyphenated_word_is_no_activity(said: str) -> None:
 
 @pytest.mark.parametrize(("text", "diet", "ruler", "expected"), [
     # a dangling preposition or article at the end is not part of the task
-    ("Yara, perhaps asking one question in the lecture?", "asking one question in the", [],
-     "asking one question"),
+    ("Ola, perhaps sending one email in the morning?", "sending one email in the", [],
+     "sending one email"),
     # the verb of the question is not the task
-    ("How did it go with the evening routine, Tobias?", "go with the evening routine",
-     [("time_of_day", "evening")], "the evening routine"),
-    ("How did you do with the sleep diary, Saoirse?", "do with the sleep diary", [],
-     "the sleep diary"),
+    ("Hal, tell me how it went with the evening stretches.", "went with the evening stretches",
+     [("time_of_day", "evening")], "the evening stretches"),
+    ("How did you do with the food log, Vera?", "do with the food log", [],
+     "the food log"),
     # a detail said after the task is cut off it ...
-    ("Imogen, how about a phone call to a friend this weekend?",
-     "a phone call to a friend this weekend", [("day", "this weekend")],
-     "a phone call to a friend"),
-    ("Lucia, perhaps taking the metro one stop with your partner?",
-     "taking the metro one stop with your partner", [("person", "your partner")],
-     "taking the metro one stop"),
+    ("Gus, what about a video call to your cousin this weekend?",
+     "a video call to your cousin this weekend", [("day", "this weekend")],
+     "a video call to your cousin"),
+    ("Rhea, maybe riding the tram two stops with your sister?",
+     "riding the tram two stops with your sister", [("person", "your sister")],
+     "riding the tram two stops"),
     # ... but a destination, or the person who is the object of the task, stays in it
-    ("Esme, you might walk to the shop instead of driving.", "walk to the shop",
-     [("place", "to the shop")], "walk to the shop"),
-    ("Anika, did you get round to calling your aunt?", "calling",
-     [("person", "your aunt")], "calling your aunt"),
+    ("Bo, you could cycle to the library instead of taking the bus.", "cycle to the library",
+     [("place", "to the library")], "cycle to the library"),
+    ("Cleo, were you able to get round to ringing your uncle?", "ringing",
+     [("person", "your uncle")], "ringing your uncle"),
 ])
 def test_activity_spans_are_exact(
     text: str, diet: str, ruler: list[tuple[str, str]], expected: str
@@ -366,6 +367,15 @@ def test_a_goal_is_not_a_plan_detail() -> None:
     # a task named by a noun keeps its article, a phrasal verb its particle
     ("I'd love to hear how the evening runs went.", "evening runs", [], "the evening runs"),
     ("Maybe start by getting your boots on.", "getting your boots", [], "getting your boots on"),
+    # a verb of going before a place or event named as the task is part of the task
+    ("Wes, how about heading to the climbing wall on Friday?", "the climbing wall",
+     [("day", "on Friday")], "heading to the climbing wall"),
+    ("Was it doable to go for the swims?", "the swims", [], "go for the swims"),
+    # when it happens and the verb of a goal link are not part of the task
+    ("Lev, I'd suggest breathing out slowly before replying to him.",
+     "breathing out slowly before replying to him", [], "breathing out slowly"),
+    ("Ona, so knitting for a bit could connect with that.", "knitting for a bit could connect",
+     [], "knitting for a bit"),
 ])
 def test_a_learned_activity_covers_the_whole_task(
     text: str, learned: str, ruler: list[tuple[str, str]], expected: str
@@ -382,7 +392,22 @@ def test_a_learned_activity_covers_the_whole_task(
     ("So you'll phone your dad after dinner.", [("person", "your dad"),
                                                 ("time_of_day", "after dinner")],
      ["phone your dad"]),
-    # ... but talk about the plan, a pronoun or a verb alone is no task
+    # ... or off a reviewing frame, or the subject of a link to a goal ...
+    ("Nell, how did the gratitude jar go?", [], ["the gratitude jar"]),
+    ("How often did you use the stretching app in the end?", [], ["use the stretching app"]),
+    ("Did you end up phoning the dentist?", [], ["phoning the dentist"]),
+    ("Dora, you said you want to feel fitter, and the bike rides tie in with that.", [],
+     ["the bike rides"]),
+    ("How might the choir fit with wanting more company?", [], ["the choir"]),
+    ("Uma, and cooking for your flatmates is a small step towards that.", [],
+     ["cooking for your flatmates"]),
+    ("Tess, could you write just a couple of lines?", [], ["write just a couple of lines"]),
+    # a destination is the object of the task's verb, not a stop
+    ("Did you end up going to the pottery studio?", [("place", "to the pottery studio")],
+     ["going to the pottery studio"]),
+    # ... but talk about the plan, the week, a pronoun or a verb alone is no task
+    ("How was the week?", [], []),
+    ("How does the swimming plan sit with that?", [], []),
     ("Could you tell me how that sounds?", [], []),
     ("What if you tried it on Monday?", [("day", "on Monday")], []),
     ("Did you manage to complete it?", [], []),
@@ -396,7 +421,7 @@ def test_a_task_missed_by_the_learned_extractor_is_read_off_its_frame(
 
 
 @pytest.mark.parametrize(("text", "said"), [
-    ("Which evening would suit you for the swim?", "evening"),  # asked for, not given
+    ("Which morning is best for the jog, would you say?", "morning"),  # asked for, not given
     ("What we noticed today is that mornings are easier.", "today"),  # this session
 ])
 def test_a_detail_asked_for_or_the_session_day_is_not_a_plan_detail(

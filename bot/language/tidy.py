@@ -265,7 +265,12 @@ _TRAILING_ADVERBIAL = re.compile(
     r"again|too|as\s+well|together|then|in\s+the\s+end|at\s+all|for\s+now|anyway|"
     r"and\s+(?:see|then|notice|tell|bring)\b.*|rather\s+than\b.*|so\s+that\b.*|"
     r"like\s+we\s+(?:planned|agreed|said)\b.*|as\s+(?:planned|agreed)\b.*|"
-    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*))+\s*$", re.I)
+    r"we\s+(?:agreed|planned|talked|spoke|discussed|said)\b.*|"
+    # when it happens, not what it is: "counting to ten [before answering]", "[when you're
+    # angry]"; and the verb of a link to a goal: "drawing for a bit [could connect]"
+    r"(?:before|after|while|when|whenever)\s+\w+ing\b.*|(?:when|whenever)\s+(?:you|it|the)\b.*|"
+    r"(?:could|would|might|may|can|will|should|is|are)\s+(?:really\s+|also\s+)?"
+    r"(?:connect|fit|link|tie|help|be|relate|serve)\b.*))+\s*$", re.I)
 # Tasks that are time with someone: "with <person>" after them is part of the task.
 _SOCIAL_TASK = re.compile(
     r"\b(?:coffee|cuppa|tea|lunch|dinner|breakfast|brunch|drink|drinks|chat|talk|talking|"
@@ -382,6 +387,25 @@ def _with_determiner(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
     if text is None or not _has_span(ent):
         return ent
     m = _LEADING_DETERMINER.search(text[:ent["start"]])
+    if not m:
+        return ent
+    return dict(ent, value=text[m.start():ent["end"]], start=m.start())
+
+
+# A verb of going before a task named by its place or event is part of the task: "going to
+# [the book club]" -> "[going to the book club]", "go for [the walks]" (data/nlu convention:
+# "did you manage to [go into the supermarket]").
+_GOING_VERB = re.compile(
+    r"\b(?:(?!(?:nothing|something|anything|everything|thing|morning|evening|ring|bring|"
+    r"during|king|sing|spring)\b)\w{3,}ing|go|get|walk|run|cycle|drive|ride|swim|head|pop)"
+    r"\s+(?:to|for|into|round|around|along|through|down\s+to|out\s+to|over\s+to)\s+$", re.I)
+
+
+def _with_going_verb(ent: dict[str, Any], text: str | None) -> dict[str, Any]:
+    if text is None or not _has_span(ent) or not re.match(r"(?:the|a|an|your)\b", ent["value"],
+                                                           re.I):
+        return ent
+    m = _GOING_VERB.search(text[:ent["start"]])
     if not m:
         return ent
     return dict(ent, value=text[m.start():ent["end"]], start=m.start())
@@ -517,21 +541,39 @@ def _filter(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, 
         if _fragment(e, text):
             continue
         kept.append(e)
-    if not acts:  # the learned extractor missed the task: read it off its frame, if any
-        acts = [a for a in framed_tasks(text, ruler_spans)
-                if not any(_overlaps(a, r) and r["entity"] != "person" for r in ruler_spans)]
+    acts = _repair_activities(acts, kept, ruler_spans, text)
+    if not acts:  # no learned task survived: read it off its frame, if any
+        acts = _repair_activities(
+            [a for a in framed_tasks(text, ruler_spans)
+             if not any(_overlaps(a, r) and not _object_of_task(r) for r in ruler_spans)],
+            kept, ruler_spans, text)
+    return kept + acts
+
+
+def _object_of_task(r: dict[str, Any]) -> bool:
+    """A person, or a destination ("to the library"), that a task's verb can take as its
+    object: "[go to the library]", "[ring your aunt]"."""
+    return r["entity"] == "person" or (
+        r["entity"] == "place" and bool(re.match(r"(?:to|into)\b", str(r["value"]), re.I)))
+
+
+def _repair_activities(
+    acts: list[dict[str, Any]], kept: list[dict[str, Any]], ruler_spans: list[dict[str, Any]],
+    text: str | None,
+) -> list[dict[str, Any]]:
+    """Join, extend, trim and judge candidate activities (see tidy_entities)."""
     # Join before judging: "a" alone is junk, "a" [ten-minute] "walk" is the activity.
     acts = _join_fragments([a for a in acts if a["value"].strip()], ruler_spans, text)
     acts = [_adjacent_object(_extend_over_object(a, ruler_spans, text), ruler_spans, text)
             for a in acts if not (_vocative(a, text) or _fragment(a, text) or _idiom(a, text))]
     acts = [_trim_activity(_extend_bare_verb(a, ruler_spans, text), ruler_spans, text)
             for a in acts]
-    acts = [_with_particle(_with_determiner(a, text), text) for a in acts]
+    acts = [_with_going_verb(_with_particle(_with_determiner(a, text), text), text)
+            for a in acts]
     acts = [a for a in acts if a["value"].strip()
             and _plausible_activity(a, ruler_spans)]
     others = kept + acts
-    acts = [a for a in acts if not any(_inside(a, o) for o in others if o is not a)]
-    return kept + acts
+    return [a for a in acts if not any(_inside(a, o) for o in others if o is not a)]
 
 
 def _named_people(entities: list[dict[str, Any]], text: str | None) -> list[dict[str, Any]]:
