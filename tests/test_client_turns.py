@@ -20,6 +20,7 @@ from bot.moves import empty_cues
 from bot.persona.model import Persona, build_persona
 from bot.persona.registry import load_persona
 from bot.persona.validate import validate_text
+from tests.helpers.replay import replay
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = ROOT / "data" / "personas"
@@ -37,12 +38,7 @@ def _part(intent: str, text: str, **cues: Any) -> TurnPart:
 
 
 def _run(p: Persona, turns: list[TurnInput], seed: int = 3) -> list[TurnResult]:
-    res = engine.start(p, seed)
-    out = [res]
-    for t in turns:
-        res = engine.step(p, res.state, t)
-        out.append(res)
-    return out
+    return replay(p, turns, seed)
 
 
 def _led(pid: str) -> TurnResult:

@@ -15,6 +15,7 @@ from bot.client.state import ClientState, TurnInput, TurnResult, apply_effects
 from bot.moves import empty_cues
 from bot.persona.model import Persona, build_persona
 from bot.persona.registry import PersonaError, PersonaRegistry, load_persona
+from tests.helpers.replay import replay
 
 ROOT = Path(__file__).resolve().parent.parent
 MAYA = ROOT / "data" / "personas" / "maya.yml"
@@ -63,12 +64,7 @@ def turn(intent: str, text: str = "...", **kw: Any) -> TurnInput:
 
 
 def run(p: Persona, turns: list[TurnInput], seed: int = 1) -> list[TurnResult]:
-    res = engine.start(p, seed)
-    out = [res]
-    for t in turns:
-        res = engine.step(p, res.state, t)
-        out.append(res)
-    return out
+    return replay(p, turns, seed)
 
 
 # ---------------------------------------------------------------- behaviour

@@ -10,15 +10,14 @@ twice at the same moment with one idempotency key is stored once.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-import yaml
 
-from bench.servers import ROOT, Servers, child_pids
+from bench.load import load_scripts, start_message
+from bench.servers import Servers, child_pids
 
 pytestmark = pytest.mark.integration
 
@@ -38,14 +37,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 
 def _scripts() -> list[tuple[str, list[str]]]:
-    out = []
-    for path in sorted((ROOT / "tests" / "rehearsals").glob("*.yml")):
-        data = yaml.safe_load(path.read_text())
-        for item in data["scripts"]:
-            if len(item["turns"]) >= 12:
-                out.append((data["persona"], [t["text"] for t in item["turns"]][:12]))
-                break
-    return out[:TRAINEES]
+    """The first 12 turns of one scripted rehearsal per persona, for TRAINEES personas."""
+    first: dict[str, list[str]] = {}
+    for script in load_scripts(min_turns=12, max_turns=12):
+        first.setdefault(script.persona, list(script.turns))
+    return list(first.items())[:TRAINEES]
 
 
 @dataclass
@@ -57,8 +53,7 @@ class Sent:
 
 def _rehearse(servers: Servers, out: Sent, persona: str, turns: list[str]) -> None:
     try:
-        servers.say(out.sender, "/start_rehearsal" + json.dumps(
-            {"persona": persona, "trainee": "t01"}))
+        servers.say(out.sender, start_message(persona, "t01"))
         for text in turns:
             out.replies.append((text, servers.say(out.sender, text)[0]))
         servers.say(out.sender, "/end_rehearsal")
@@ -91,7 +86,7 @@ def test_two_workers_serve_and_rehearsals_stay_whole(servers: Servers) -> None:
 
 def test_one_turn_sent_twice_at_once_is_stored_once(servers: Servers) -> None:
     sender = "workers-twice"
-    servers.say(sender, "/start_rehearsal" + json.dumps({"persona": "maya", "trainee": "t01"}))
+    servers.say(sender, start_message("maya", "t01"))
     replies: list[list[str]] = []
     metadata = {"idempotency_key": "turn-1-of-workers-twice"}
 
